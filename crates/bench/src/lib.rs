@@ -1,0 +1,1 @@
+//! Bench command: prints Closer's timing and memory figures.

@@ -1,0 +1,1 @@
+//! A realistic, deterministic demo workspace.

@@ -1,0 +1,1 @@
+//! Lead import from Salesforce and HubSpot CSV exports: preview, mapping, row-level errors.

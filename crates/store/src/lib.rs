@@ -1,0 +1,1 @@
+//! Closer's offline cache: SQLite (WAL, FTS5), migrations, one repository module per aggregate.

@@ -1,0 +1,1 @@
+//! Structured logs to a rotating file, every line passed through redaction.

@@ -1,0 +1,60 @@
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Preferences kept in the local database. Secrets are never here: see [`SecretStatus`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Settings {
+    /// The rep's name, used as owner of what they create.
+    pub user_name: String,
+    /// The team server, once sync exists.
+    pub team_server_url: Option<String>,
+    /// Where connectivity is checked (host:port), default the Anthropic API.
+    pub connectivity_probe: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            user_name: "Alex Rivera".into(),
+            team_server_url: None,
+            connectivity_probe: "api.anthropic.com:443".into(),
+        }
+    }
+}
+
+/// All the UI ever learns about a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct SecretStatus {
+    pub set: bool,
+    /// Which OS store keeps it ("Secret Service", "Linux kernel keyring", "macOS Keychain" ...).
+    pub backend: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Connectivity {
+    pub online: bool,
+    pub checked_at: i64,
+}
+
+/// Counts shown on the home screen and used to decide whether to seed the demo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type, Default)]
+pub struct WorkspaceStats {
+    pub leads: u32,
+    pub deals: u32,
+    pub open_pipeline_cents: i64,
+    pub battle_cards: u32,
+    pub content_items: u32,
+    pub proposals: u32,
+    pub calls: u32,
+}
+
+impl WorkspaceStats {
+    pub fn is_empty(&self) -> bool {
+        self.leads == 0
+            && self.deals == 0
+            && self.battle_cards == 0
+            && self.content_items == 0
+            && self.proposals == 0
+            && self.calls == 0
+    }
+}
