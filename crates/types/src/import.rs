@@ -56,6 +56,8 @@ pub struct RowError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct ImportPreview {
     pub path: String,
+    /// Leads the import would create (rows of one company merge into one lead).
+    pub lead_count: u64,
     pub format: CrmFormat,
     /// The file's text encoding as detected ("UTF-8", "UTF-16LE", "windows-1252").
     pub encoding: String,
@@ -72,6 +74,9 @@ pub struct ImportPreview {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct ImportReport {
+    /// Data rows read from the file.
+    pub rows: u64,
+    /// Leads created (rows of the same company are merged into one lead with several contacts).
     pub imported: u64,
     pub format: CrmFormat,
     pub ignored_columns: Vec<String>,
