@@ -1,1 +1,1 @@
-//! End-to-end tests live in `tests/`; see e2e.rs.
+//! End-to-end tests for Closer live in `e2e.rs` (see `harness.rs`); this library is empty.

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::{enum_text, Id, Millis};
 
@@ -27,8 +28,11 @@ pub struct Activity {
     pub body: String,
     pub author: Option<String>,
     /// When it happened (may differ from when it was written down).
+    #[specta(type = Number)]
     pub at: Millis,
+    #[specta(type = Number)]
     pub created_at: Millis,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 
@@ -38,5 +42,6 @@ pub struct NewActivity {
     pub lead_id: Option<Id>,
     pub kind: ActivityKind,
     pub body: String,
+    #[specta(type = Option<Number>)]
     pub at: Option<Millis>,
 }

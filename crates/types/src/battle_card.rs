@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::{FieldError, Id, Millis};
 
@@ -24,7 +25,9 @@ pub struct BattleCard {
     /// Phrases that, heard on a call, bring this card up ("we already use X", product names).
     pub trigger_phrases: Vec<String>,
     pub updated_by: Option<String>,
+    #[specta(type = Number)]
     pub created_at: Millis,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 
@@ -44,7 +47,10 @@ pub struct BattleCardDraft {
 impl BattleCardDraft {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         if self.competitor.trim().is_empty() {
-            return Err(vec![FieldError::new("competitor", "a competitor name is required")]);
+            return Err(vec![FieldError::new(
+                "competitor",
+                "a competitor name is required",
+            )]);
         }
         Ok(())
     }
@@ -56,5 +62,6 @@ pub struct BattleCardSummary {
     pub competitor: String,
     pub summary: String,
     pub open_deals: u32,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }

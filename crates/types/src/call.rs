@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::{Id, Millis};
 
@@ -34,6 +35,7 @@ pub struct ObjectionMet {
 pub struct CallAnalysis {
     pub summary: String,
     /// -1.0 (hostile) .. 1.0 (enthusiastic).
+    #[specta(type = Number)]
     pub sentiment: f32,
     pub topics: Vec<String>,
     pub objections: Vec<ObjectionMet>,
@@ -47,11 +49,15 @@ pub struct Call {
     pub deal_id: Option<Id>,
     pub lead_id: Option<Id>,
     pub title: String,
+    #[specta(type = Number)]
     pub started_at: Millis,
+    #[specta(type = Option<Number>)]
     pub ended_at: Option<Millis>,
     pub segments: Vec<TranscriptSegment>,
     pub analysis: Option<CallAnalysis>,
+    #[specta(type = Number)]
     pub created_at: Millis,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 
@@ -61,7 +67,9 @@ pub struct CallSummary {
     pub title: String,
     pub company: Option<String>,
     pub deal_name: Option<String>,
+    #[specta(type = Number)]
     pub started_at: Millis,
     pub duration_ms: Option<u32>,
+    #[specta(type = Option<Number>)]
     pub sentiment: Option<f32>,
 }

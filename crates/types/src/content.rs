@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::{enum_text, FieldError, Id, Millis};
 
@@ -31,6 +32,7 @@ pub struct ContentStats {
     pub uses: u32,
     pub deals_influenced: u32,
     pub deals_won: u32,
+    #[specta(type = Option<Number>)]
     pub last_used_at: Option<Millis>,
 }
 
@@ -45,7 +47,9 @@ pub struct ContentItem {
     pub body: String,
     pub source_path: Option<String>,
     pub stats: ContentStats,
+    #[specta(type = Number)]
     pub created_at: Millis,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 
@@ -77,6 +81,7 @@ pub struct ContentSummary {
     pub industries: Vec<String>,
     pub personas: Vec<String>,
     pub stats: ContentStats,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::{enum_text, FieldError, Id, Millis};
 
@@ -36,6 +37,7 @@ pub struct Deal {
     pub id: Id,
     pub lead_id: Option<Id>,
     pub name: String,
+    #[specta(type = Number)]
     pub amount_cents: i64,
     pub stage: DealStage,
     /// `YYYY-MM-DD`.
@@ -43,7 +45,9 @@ pub struct Deal {
     pub competitors: Vec<String>,
     pub owner: Option<String>,
     pub stakeholders: Vec<Stakeholder>,
+    #[specta(type = Number)]
     pub created_at: Millis,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 
@@ -51,6 +55,7 @@ pub struct Deal {
 pub struct DealDraft {
     pub lead_id: Option<Id>,
     pub name: String,
+    #[specta(type = Number)]
     pub amount_cents: i64,
     pub stage: DealStage,
     pub close_date: Option<String>,
@@ -70,7 +75,10 @@ impl DealDraft {
         }
         if let Some(d) = &self.close_date {
             if !is_iso_date(d) {
-                errs.push(FieldError::new("close_date", format!("'{d}' is not a date like 2026-12-31")));
+                errs.push(FieldError::new(
+                    "close_date",
+                    format!("'{d}' is not a date like 2026-12-31"),
+                ));
             }
         }
         if errs.is_empty() {
@@ -97,11 +105,13 @@ pub struct DealSummary {
     pub id: Id,
     pub name: String,
     pub company: Option<String>,
+    #[specta(type = Number)]
     pub amount_cents: i64,
     pub stage: DealStage,
     pub close_date: Option<String>,
     pub competitors: Vec<String>,
     pub owner: Option<String>,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 

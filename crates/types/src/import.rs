@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::LeadDraft;
 
@@ -46,6 +47,7 @@ pub struct ColumnMapping {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct RowError {
     /// 1-based line in the file (the header is line 1).
+    #[specta(type = Number)]
     pub line: u64,
     /// The column's header, when the problem is in one cell.
     pub column: Option<String>,
@@ -57,6 +59,7 @@ pub struct RowError {
 pub struct ImportPreview {
     pub path: String,
     /// Leads the import would create (rows of one company merge into one lead).
+    #[specta(type = Number)]
     pub lead_count: u64,
     pub format: CrmFormat,
     /// The file's text encoding as detected ("UTF-8", "UTF-16LE", "windows-1252").
@@ -65,6 +68,7 @@ pub struct ImportPreview {
     pub ignored_columns: Vec<String>,
     /// The first rows as they would be imported.
     pub sample: Vec<LeadDraft>,
+    #[specta(type = Number)]
     pub row_count: u64,
     /// Every problem found; a file with any error cannot be imported.
     pub errors: Vec<RowError>,
@@ -75,16 +79,13 @@ pub struct ImportPreview {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct ImportReport {
     /// Data rows read from the file.
+    #[specta(type = Number)]
     pub rows: u64,
     /// Leads created (rows of the same company are merged into one lead with several contacts).
+    #[specta(type = Number)]
     pub imported: u64,
     pub format: CrmFormat,
     pub ignored_columns: Vec<String>,
+    #[specta(type = Number)]
     pub took_ms: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
-pub struct ImportProgress {
-    pub done: u64,
-    pub total: u64,
 }

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::{enum_text, FieldError, Id, Millis, SortDir};
 
@@ -41,6 +42,7 @@ pub struct LeadScore {
     pub score: u8,
     pub breakdown: ScoreBreakdown,
     pub rationale: Option<String>,
+    #[specta(type = Number)]
     pub scored_at: Millis,
 }
 
@@ -51,13 +53,16 @@ pub struct Lead {
     pub company: String,
     pub domain: Option<String>,
     pub industry: Option<String>,
+    #[specta(type = Option<Number>)]
     pub employee_count: Option<i64>,
     pub contacts: Vec<Contact>,
     pub source: Option<String>,
     pub status: LeadStatus,
     pub owner: Option<String>,
     pub score: Option<LeadScore>,
+    #[specta(type = Number)]
     pub created_at: Millis,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 
@@ -67,6 +72,7 @@ pub struct LeadDraft {
     pub company: String,
     pub domain: Option<String>,
     pub industry: Option<String>,
+    #[specta(type = Option<Number>)]
     pub employee_count: Option<i64>,
     pub contacts: Vec<Contact>,
     pub source: Option<String>,
@@ -93,7 +99,10 @@ impl LeadDraft {
         if let Some(d) = &self.domain {
             let d = d.trim();
             if !d.is_empty() && (d.contains(char::is_whitespace) || !d.contains('.')) {
-                errs.push(FieldError::new("domain", format!("'{d}' is not a domain like acme.com")));
+                errs.push(FieldError::new(
+                    "domain",
+                    format!("'{d}' is not a domain like acme.com"),
+                ));
             }
         }
         if let Some(n) = self.employee_count {
@@ -141,11 +150,13 @@ pub struct LeadSummary {
     pub id: Id,
     pub company: String,
     pub industry: Option<String>,
+    #[specta(type = Option<Number>)]
     pub employee_count: Option<i64>,
     pub status: LeadStatus,
     pub owner: Option<String>,
     pub score: Option<u8>,
     pub primary_contact: Option<String>,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::{enum_text, Id, Millis};
 
@@ -25,7 +26,9 @@ pub struct Proposal {
     pub status: ProposalStatus,
     /// Number of the newest saved version (1 for a new proposal).
     pub version: u32,
+    #[specta(type = Number)]
     pub created_at: Millis,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 
@@ -53,6 +56,7 @@ pub struct ProposalVersion {
     pub title: String,
     pub body: String,
     pub status: ProposalStatus,
+    #[specta(type = Number)]
     pub saved_at: Millis,
 }
 
@@ -64,12 +68,14 @@ pub struct ProposalSummary {
     pub deal_name: Option<String>,
     pub status: ProposalStatus,
     pub version: u32,
+    #[specta(type = Number)]
     pub updated_at: Millis,
 }
 
 /// The editor's receipt for an autosave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct ProposalSaved {
+    #[specta(type = Number)]
     pub updated_at: Millis,
     pub version: u32,
 }

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 use crate::Id;
 
@@ -27,6 +28,7 @@ pub struct SearchHit {
     pub subtitle: String,
     pub snippet: Vec<TextSpan>,
     /// Lower is better (FTS5 bm25).
+    #[specta(type = Number)]
     pub rank: f64,
 }
 
@@ -34,5 +36,6 @@ pub struct SearchHit {
 pub struct SearchResults {
     pub query: String,
     pub hits: Vec<SearchHit>,
+    #[specta(type = Number)]
     pub took_ms: f64,
 }

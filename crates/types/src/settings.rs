@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use specta_typescript::Number;
 
 /// Preferences kept in the local database. Secrets are never here: see [`SecretStatus`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -33,6 +34,7 @@ pub struct SecretStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct Connectivity {
     pub online: bool,
+    #[specta(type = Number)]
     pub checked_at: i64,
 }
 
@@ -41,6 +43,7 @@ pub struct Connectivity {
 pub struct WorkspaceStats {
     pub leads: u32,
     pub deals: u32,
+    #[specta(type = Number)]
     pub open_pipeline_cents: i64,
     pub battle_cards: u32,
     pub content_items: u32,

@@ -1,1 +1,0 @@
-//! Bench command: prints Closer's timing and memory figures.

@@ -1,0 +1,23 @@
+use thiserror::Error;
+
+/// Everything that can go wrong in a use case. The app shell turns it into the one
+/// serialisable error the UI sees; here it keeps the structured cause.
+#[derive(Debug, Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Store(#[from] closer_store::StoreError),
+    #[error(transparent)]
+    Import(#[from] closer_import::ImportError),
+    #[error(transparent)]
+    Secrets(#[from] closer_secrets::Error),
+    #[error("could not prepare the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("a background task stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+pub type Result<T> = std::result::Result<T, CoreError>;

@@ -1,0 +1,253 @@
+//! Full-text search over content, battle cards and leads.
+//!
+//! User text never reaches FTS5 as syntax: it is split into word tokens, each
+//! quoted as an FTS5 string (so `AND`, `NEAR`, `*`, `^`, `col:` are just words or
+//! dropped punctuation), the last one prefix-matched while the user is still
+//! typing, all of them required.
+
+use closer_types::{ContentKind, EnumText, LeadStatus, SearchHit, SearchKind, TextSpan};
+use rusqlite::Connection;
+
+use crate::codec::{collect, from_enum, from_json};
+use crate::Result;
+
+/// Marks where a snippet's hit starts and ends: private-use characters, which no
+/// real text contains, so the snippet can be split without any HTML.
+const HIT_START: char = '\u{E000}';
+const HIT_END: char = '\u{E001}';
+
+/// More words than this add nothing to a search box query but cost time.
+const MAX_TOKENS: usize = 12;
+/// A longer "word" is not a word; keep its start.
+const MAX_TOKEN_CHARS: usize = 64;
+/// Words of context around the hits in a snippet.
+const SNIPPET_TOKENS: u32 = 16;
+
+const DEFAULT_LIMIT: u32 = 20;
+const MAX_LIMIT: u32 = 200;
+
+/// The word tokens of `text`: runs of letters and digits (Unicode-aware), at most
+/// [`MAX_TOKENS`], each at most [`MAX_TOKEN_CHARS`] long.
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(MAX_TOKENS)
+        .map(|t| t.chars().take(MAX_TOKEN_CHARS).collect())
+        .collect()
+}
+
+/// A safe FTS5 query for `text`: every token quoted, the last prefix-matched (if
+/// it has two characters or more),
+/// all ANDed, each optionally restricted to `columns` (an FTS5 column filter like
+/// `{a b}`). `None` when the text has no word at all.
+pub(crate) fn fts_query(text: &str, columns: Option<&str>) -> Option<String> {
+    let toks = tokens(text);
+    let last = toks.len().checked_sub(1)?;
+    let parts: Vec<String> = toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            // Tokens hold only letters and digits, so no `"` needs escaping.
+            // A one-letter prefix matches most of the vocabulary: slow and useless.
+            let star = if i == last && t.chars().count() > 1 {
+                "*"
+            } else {
+                ""
+            };
+            match columns {
+                Some(c) => format!("{c} : \"{t}\"{star}"),
+                None => format!("\"{t}\"{star}"),
+            }
+        })
+        .collect();
+    Some(parts.join(" AND "))
+}
+
+/// Splits an FTS5 snippet made with the private markers into spans.
+fn spans(snippet: &str) -> Vec<TextSpan> {
+    let mut out: Vec<TextSpan> = Vec::new();
+    let mut hit = false;
+    let mut current = String::new();
+    let flush = |text: &mut String, hit: bool, out: &mut Vec<TextSpan>| {
+        if text.is_empty() {
+            return;
+        }
+        match out.last_mut() {
+            Some(last) if last.hit == hit => last.text.push_str(text),
+            _ => out.push(TextSpan {
+                text: text.clone(),
+                hit,
+            }),
+        }
+        text.clear();
+    };
+    for c in snippet.chars() {
+        match c {
+            HIT_START => {
+                flush(&mut current, hit, &mut out);
+                hit = true;
+            }
+            HIT_END => {
+                flush(&mut current, hit, &mut out);
+                hit = false;
+            }
+            c => current.push(c),
+        }
+    }
+    flush(&mut current, hit, &mut out);
+    out
+}
+
+/// `case_study` -> `Case study`.
+fn label(snake: &str) -> String {
+    let text = snake.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max_chars).collect();
+    s.push('…');
+    s
+}
+
+/// Searches content, battle cards and leads for `text`; hits of all three kinds
+/// merged by bm25 rank (best first, column weighted: titles, competitor and company
+/// count most). `limit` 0 means 20 (at most 200). Any text is accepted: text with
+/// no word in it finds nothing.
+pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit>> {
+    let limit = match limit {
+        0 => DEFAULT_LIMIT,
+        n => n.min(MAX_LIMIT),
+    };
+    let Some(query) = fts_query(text, None) else {
+        return Ok(Vec::new());
+    };
+    let snippet = |table: &str| {
+        format!(
+            "snippet({table}, -1, char({}), char({}), '…', {SNIPPET_TOKENS})",
+            HIT_START as u32, HIT_END as u32
+        )
+    };
+    // Each inner query lets FTS5 sort by its configured, weighted rank and stop at
+    // `limit`, so snippets are only built for rows that may be shown.
+    let ranked = |table: &str| {
+        format!(
+            "SELECT rowid, rank, {} AS snip FROM {table} WHERE {table} MATCH ?1 \
+             ORDER BY rank LIMIT ?2",
+            snippet(table)
+        )
+    };
+    let mut hits = Vec::new();
+
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.id, c.title, c.kind, c.industries, f.rank, f.snip FROM ({}) f \
+         JOIN content_items c ON c.rowid = f.rowid",
+        ranked("content_fts")
+    ))?;
+    hits.extend(collect(&mut stmt, (&query, limit), |row| {
+        let id: String = row.get(0)?;
+        let kind: String = row.get(2)?;
+        let industries: String = row.get(3)?;
+        let kind: ContentKind = from_enum("content_item", &id, "kind", &kind)?;
+        let industries: Vec<String> = from_json("content_item", &id, "industries", &industries)?;
+        let mut subtitle = label(kind.as_str());
+        if !industries.is_empty() {
+            subtitle.push_str(" · ");
+            subtitle.push_str(&industries.join(", "));
+        }
+        Ok(SearchHit {
+            kind: SearchKind::Content,
+            title: row.get(1)?,
+            subtitle,
+            rank: row.get(4)?,
+            snippet: spans(&row.get::<_, String>(5)?),
+            id,
+        })
+    })?);
+
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT b.id, b.competitor, b.summary, f.rank, f.snip FROM ({}) f \
+         JOIN battle_cards b ON b.rowid = f.rowid",
+        ranked("battle_cards_fts")
+    ))?;
+    hits.extend(collect(&mut stmt, (&query, limit), |row| {
+        Ok(SearchHit {
+            kind: SearchKind::BattleCard,
+            id: row.get(0)?,
+            title: row.get(1)?,
+            subtitle: shorten(&row.get::<_, String>(2)?, 140),
+            rank: row.get(3)?,
+            snippet: spans(&row.get::<_, String>(4)?),
+        })
+    })?);
+
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT l.id, l.company, l.industry, l.status, f.rank, f.snip FROM ({}) f \
+         JOIN leads l ON l.rowid = f.rowid",
+        ranked("leads_fts")
+    ))?;
+    hits.extend(collect(&mut stmt, (&query, limit), |row| {
+        let id: String = row.get(0)?;
+        let industry: Option<String> = row.get(2)?;
+        let status: String = row.get(3)?;
+        let status: LeadStatus = from_enum("lead", &id, "status", &status)?;
+        let subtitle = match industry.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+            Some(i) => format!("{i} · {}", label(status.as_str())),
+            None => label(status.as_str()),
+        };
+        Ok(SearchHit {
+            kind: SearchKind::Lead,
+            title: row.get(1)?,
+            subtitle,
+            rank: row.get(4)?,
+            snippet: spans(&row.get::<_, String>(5)?),
+            id,
+        })
+    })?);
+
+    hits.sort_by(|a, b| a.rank.total_cmp(&b.rank));
+    hits.truncate(limit as usize);
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_quote_every_token() {
+        assert_eq!(fts_query("", None), None);
+        assert_eq!(
+            fts_query("\" AND ( * ^ -", None).as_deref(),
+            Some("\"AND\"*")
+        );
+        assert_eq!(
+            fts_query("NEAR(a bc)", None).as_deref(),
+            Some("\"NEAR\" AND \"a\" AND \"bc\"*")
+        );
+        assert_eq!(fts_query("x", None).as_deref(), Some("\"x\""));
+        assert_eq!(
+            fts_query("acme co", Some("{company}")).as_deref(),
+            Some("{company} : \"acme\" AND {company} : \"co\"*")
+        );
+        assert_eq!(tokens("Zürich-Café 😀 naïve").len(), 3);
+    }
+
+    #[test]
+    fn snippets_split_into_spans() {
+        let s = format!("a {HIT_START}b{HIT_END}{HIT_START}c{HIT_END} d");
+        let spans = spans(&s);
+        assert_eq!(spans.len(), 3);
+        assert_eq!(spans[1].text, "bc");
+        assert!(spans[1].hit);
+        assert_eq!(label("case_study"), "Case study");
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what Closer needs on a fresh Debian 12 machine, skipping what is there:
+# Debian packages (WebKitGTK, Xvfb, WebKitWebDriver...), the UI's npm packages and,
+# with --test, tauri-driver. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+apt_packages=(
+  build-essential pkg-config file libssl-dev libdbus-1-dev
+  libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
+  libayatana-appindicator3-dev librsvg2-dev
+  xvfb xauth x11-utils
+)
+if (( want_test )); then
+  apt_packages+=(webkit2gtk-driver imagemagick)
+fi
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  echo "==> installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "Rust is missing: install it from https://rustup.rs, then run this again." >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null; then
+  echo "==> installing Node.js and npm"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq nodejs npm
+fi
+
+# The UI's packages, exactly as locked.
+if [[ ! -d ui/node_modules ]] || [[ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]]; then
+  echo "==> installing the UI's npm packages"
+  npm --prefix ui ci --no-audit --no-fund --loglevel=error
+fi
+
+if (( want_test )) && ! command -v tauri-driver >/dev/null; then
+  echo "==> installing tauri-driver (WebDriver bridge for the end-to-end test)"
+  cargo install tauri-driver --locked --quiet
+fi

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every check and test Closer has; `.ci/run` calls this. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+bash scripts/setup.sh --test
+
+step() { echo; echo "==> $*"; }
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "UI typecheck and lint"
+npm --prefix ui run typecheck
+npm --prefix ui run lint
+
+step "UI build (embedded into the app)"
+npm --prefix ui run build
+
+step "clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "unit and integration tests (includes the stale-bindings check)"
+cargo test --workspace
+
+step "end-to-end: the real app under Xvfb through tauri-driver"
+cargo build -p closer-app --bin closer
+xvfb-run -a -s "-screen 0 1400x900x24" cargo test -p closer-e2e -- --ignored --nocapture
+echo "screenshots: target/e2e-screenshots/"

@@ -1,0 +1,256 @@
+//! Tauri commands: each converts its input, calls the core, maps the error.
+
+use std::path::PathBuf;
+
+use closer_core::Closer;
+use closer_types::*;
+use tauri::State;
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::CmdResult;
+
+type Core<'a> = State<'a, Closer>;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn workspace_stats(core: Core<'_>) -> CmdResult<WorkspaceStats> {
+    Ok(core.workspace_stats().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reset_demo(core: Core<'_>) -> CmdResult<WorkspaceStats> {
+    Ok(core.reset_demo().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_leads(core: Core<'_>, query: LeadQuery) -> CmdResult<Page<LeadSummary>> {
+    Ok(core.list_leads(query).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_lead(core: Core<'_>, id: Id) -> CmdResult<Lead> {
+    Ok(core.get_lead(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_lead(core: Core<'_>, draft: LeadDraft) -> CmdResult<Lead> {
+    Ok(core.create_lead(draft).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_lead(core: Core<'_>, id: Id, draft: LeadDraft) -> CmdResult<Lead> {
+    Ok(core.update_lead(id, draft).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_lead(core: Core<'_>, id: Id) -> CmdResult<()> {
+    Ok(core.delete_lead(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_deals(core: Core<'_>, query: DealQuery) -> CmdResult<Page<DealSummary>> {
+    Ok(core.list_deals(query).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_deal(core: Core<'_>, id: Id) -> CmdResult<DealDetail> {
+    Ok(core.get_deal(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_deal(core: Core<'_>, draft: DealDraft) -> CmdResult<Deal> {
+    Ok(core.create_deal(draft).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_deal(core: Core<'_>, id: Id, draft: DealDraft) -> CmdResult<Deal> {
+    Ok(core.update_deal(id, draft).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_activity(core: Core<'_>, activity: NewActivity) -> CmdResult<Activity> {
+    Ok(core.add_activity(activity).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_battle_cards(core: Core<'_>) -> CmdResult<Vec<BattleCardSummary>> {
+    Ok(core.list_battle_cards().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_battle_card(core: Core<'_>, id: Id) -> CmdResult<BattleCard> {
+    Ok(core.get_battle_card(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_battle_card(
+    core: Core<'_>,
+    id: Option<Id>,
+    draft: BattleCardDraft,
+) -> CmdResult<BattleCard> {
+    Ok(core.save_battle_card(id, draft).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_content(core: Core<'_>, query: ContentQuery) -> CmdResult<Page<ContentSummary>> {
+    Ok(core.list_content(query).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_content(core: Core<'_>, id: Id) -> CmdResult<ContentItem> {
+    Ok(core.get_content(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_proposals(core: Core<'_>) -> CmdResult<Vec<ProposalSummary>> {
+    Ok(core.list_proposals().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_proposal(core: Core<'_>, id: Id) -> CmdResult<Proposal> {
+    Ok(core.get_proposal(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_proposal(core: Core<'_>, proposal: NewProposal) -> CmdResult<Proposal> {
+    Ok(core.create_proposal(proposal).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_proposal(core: Core<'_>, id: Id, edit: ProposalEdit) -> CmdResult<ProposalSaved> {
+    Ok(core.save_proposal(id, edit).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_proposal_status(
+    core: Core<'_>,
+    id: Id,
+    status: ProposalStatus,
+) -> CmdResult<Proposal> {
+    Ok(core.set_proposal_status(id, status).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn snapshot_proposal(core: Core<'_>, id: Id) -> CmdResult<ProposalVersion> {
+    Ok(core.snapshot_proposal(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_proposal_versions(core: Core<'_>, id: Id) -> CmdResult<Vec<ProposalVersion>> {
+    Ok(core.proposal_versions(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_calls(core: Core<'_>) -> CmdResult<Vec<CallSummary>> {
+    Ok(core.list_calls().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_call(core: Core<'_>, id: Id) -> CmdResult<Call> {
+    Ok(core.get_call(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn search(core: Core<'_>, query: String, limit: u32) -> CmdResult<SearchResults> {
+    Ok(core.search(query, limit).await?)
+}
+
+/// Opens the OS file picker for a CSV export; `None` when the user cancels.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_csv_file(app: tauri::AppHandle) -> CmdResult<Option<String>> {
+    let picked = tokio::task::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .add_filter("CSV export", &["csv", "txt"])
+            .blocking_pick_file()
+    })
+    .await
+    .ok()
+    .flatten();
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_lead_import(core: Core<'_>, path: String) -> CmdResult<ImportPreview> {
+    Ok(core.preview_lead_import(PathBuf::from(path)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_leads(core: Core<'_>, path: String) -> CmdResult<ImportReport> {
+    Ok(core.import_leads(PathBuf::from(path)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_settings(core: Core<'_>) -> CmdResult<Settings> {
+    Ok(core.settings().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_settings(core: Core<'_>, settings: Settings) -> CmdResult<Settings> {
+    Ok(core.save_settings(settings).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn api_key_status(core: Core<'_>) -> CmdResult<SecretStatus> {
+    Ok(core.api_key_status().await?)
+}
+
+/// The key goes to the OS keyring; only "set / not set" comes back.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_api_key(core: Core<'_>, key: String) -> CmdResult<SecretStatus> {
+    Ok(core.set_api_key(key).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_api_key(core: Core<'_>) -> CmdResult<SecretStatus> {
+    Ok(core.clear_api_key().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connectivity(core: Core<'_>) -> CmdResult<Connectivity> {
+    Ok(core.connectivity().await?)
+}
+
+/// The UI calls this once its first screen is painted (cold-start benchmark mark).
+#[tauri::command]
+#[specta::specta]
+pub fn app_ready() {
+    crate::ready::mark("closer");
+}

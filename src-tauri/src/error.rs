@@ -1,0 +1,90 @@
+//! The one error type the UI sees. Every core error becomes a `kind` the UI can
+//! branch on and a sentence a rep can act on; field and row details ride along.
+
+use closer_core::CoreError;
+use closer_types::{FieldError, RowError};
+use serde::Serialize;
+use specta::Type;
+
+#[derive(Debug, Clone, Copy, Serialize, Type, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    NotFound,
+    Invalid,
+    Import,
+    Storage,
+    Secrets,
+    Internal,
+}
+
+#[derive(Debug, Serialize, Type)]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+    pub rows: Vec<RowError>,
+}
+
+impl CommandError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        CommandError {
+            kind,
+            message: message.into(),
+            fields: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl From<CoreError> for CommandError {
+    fn from(e: CoreError) -> Self {
+        use closer_core::{ImportError, StoreError};
+        match e {
+            CoreError::Store(StoreError::NotFound { entity, id }) => CommandError::new(
+                ErrorKind::NotFound,
+                format!("That {entity} no longer exists (id {id}). It may have been deleted."),
+            ),
+            CoreError::Store(StoreError::Invalid(fields)) => {
+                let list: Vec<_> = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.reason))
+                    .collect();
+                let mut err = CommandError::new(
+                    ErrorKind::Invalid,
+                    format!("Please fix: {}.", list.join("; ")),
+                );
+                err.fields = fields;
+                err
+            }
+            CoreError::Store(other) => {
+                tracing::error!(error = %other, "storage error");
+                CommandError::new(
+                    ErrorKind::Storage,
+                    format!("Closer could not read or save its local data: {other}. Nothing you saved before was lost; if this repeats, check free disk space."),
+                )
+            }
+            CoreError::Import(ImportError::Rows { errors, truncated }) => {
+                let mut err = CommandError::new(
+                    ErrorKind::Import,
+                    format!(
+                        "{}{} rows have problems; nothing was imported. Fix them in the file and try again.",
+                        errors.len(),
+                        if truncated { "+" } else { "" }
+                    ),
+                );
+                err.rows = errors;
+                err
+            }
+            CoreError::Import(other) => {
+                CommandError::new(ErrorKind::Import, format!("{other} Nothing was imported."))
+            }
+            CoreError::Secrets(e) => CommandError::new(ErrorKind::Secrets, e.to_string()),
+            other => {
+                tracing::error!(error = %other, "internal error");
+                CommandError::new(ErrorKind::Internal, other.to_string())
+            }
+        }
+    }
+}
+
+pub type CmdResult<T> = Result<T, CommandError>;

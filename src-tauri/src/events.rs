@@ -1,0 +1,49 @@
+//! Events pushed to the UI. Each is a typed struct exported through tauri-specta, so
+//! the UI listens with `events.importProgress.listen(...)`.
+
+use closer_core::{CoreEvent, EventSink};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use specta_typescript::Number;
+use tauri::AppHandle;
+use tauri_specta::Event;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct ImportProgress {
+    #[specta(type = Number)]
+    pub done: u64,
+    #[specta(type = Number)]
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct ConnectivityChanged {
+    pub online: bool,
+    #[specta(type = Number)]
+    pub checked_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct WorkspaceChanged {
+    pub reason: String,
+}
+
+/// Forwards core events to the webview.
+pub struct TauriEvents(pub AppHandle);
+
+impl EventSink for TauriEvents {
+    fn emit(&self, event: CoreEvent) {
+        let result = match event {
+            CoreEvent::ImportProgress { done, total } => {
+                ImportProgress { done, total }.emit(&self.0)
+            }
+            CoreEvent::ConnectivityChanged { online, checked_at } => {
+                ConnectivityChanged { online, checked_at }.emit(&self.0)
+            }
+            CoreEvent::WorkspaceChanged { reason } => WorkspaceChanged { reason }.emit(&self.0),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not emit an event to the UI");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! End-to-end: the real Closer binary in a real window (Xvfb), driven through
+//! tauri-driver + WebKitWebDriver like a rep would use it.
+//!
+//! Run through `scripts/test.sh` (it builds the app, installs tauri-driver and starts
+//! Xvfb). The test is `#[ignore]`d for plain `cargo test` because it needs all three.
+
+mod harness;
+
+use std::time::Duration;
+
+use anyhow::{ensure, Result};
+use harness::{App, Driver};
+
+const LEAD: &str = "Zephyr Robotics E2E";
+const TYPED: &str = "Typed seconds before the crash: Zephyr keeps every word.";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
+async fn a_reps_edits_survive_a_crash() -> Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let driver = Driver::start(workspace.path())?;
+
+    // ---- first run: the demo workspace, a new lead, a battle card, a proposal ----
+    let app = App::launch(&driver).await?;
+    app.wait_ready().await?;
+    app.screenshot("01-leads").await?;
+
+    app.click("[data-testid=new-lead-button]").await?;
+    app.type_into("[data-testid=lead-company]", LEAD).await?;
+    app.type_into("[data-testid=lead-domain]", "zephyr-robotics.example")
+        .await?;
+    app.type_into("[data-testid=lead-industry]", "Manufacturing")
+        .await?;
+    app.click("[data-testid=lead-save]").await?;
+    app.wait_for("[data-testid=lead-detail]").await?;
+    app.screenshot("02-lead-detail").await?;
+
+    app.click("[data-testid=nav-battle-cards]").await?;
+    app.wait_for("[data-testid=battle-card-tile]").await?;
+    app.screenshot("03-battle-cards").await?;
+    app.click("[data-testid=battle-card-tile]").await?;
+    let competitor = app.text("[data-testid=battle-card-competitor]").await?;
+    ensure!(
+        !competitor.trim().is_empty(),
+        "the battle card shows its competitor"
+    );
+    app.screenshot("04-battle-card").await?;
+
+    app.click("[data-testid=nav-proposals]").await?;
+    app.wait_for("[data-testid=proposal-row]").await?;
+    app.screenshot("05-proposals").await?;
+    app.click("[data-testid=proposal-row]").await?;
+    let title = app.value("[data-testid=proposal-title]").await?;
+    app.append_to("[data-testid=proposal-body]", &format!("\n\n{TYPED}"))
+        .await?;
+    // The editor promises at most one second of typing lost to a crash.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    app.screenshot("06-proposal-editor").await?;
+
+    // ---- crash: SIGKILL, no chance to flush anything ----
+    app.kill_hard()?;
+    // End the dead session so WebKitWebDriver (one session at a time) takes a new one.
+    app.close().await;
+
+    // ---- second run: everything is still there ----
+    let app = App::launch(&driver).await?;
+    app.wait_ready().await?;
+    app.type_into("[data-testid=leads-filter]", "Zephyr")
+        .await?;
+    app.wait_for_text("[data-testid=lead-row]", LEAD).await?;
+
+    app.click("[data-testid=nav-proposals]").await?;
+    app.wait_for_text("[data-testid=proposal-row]", &title)
+        .await?;
+    app.click_text("[data-testid=proposal-row]", &title).await?;
+    let body = app.value("[data-testid=proposal-body]").await?;
+    ensure!(
+        body.contains(TYPED),
+        "the proposal kept the text typed before the crash; body ends with: {:?}",
+        body.chars()
+            .rev()
+            .take(200)
+            .collect::<String>()
+            .chars()
+            .rev()
+            .collect::<String>()
+    );
+
+    app.click("[data-testid=nav-battle-cards]").await?;
+    app.click_text("[data-testid=battle-card-tile]", competitor.trim())
+        .await?;
+    app.wait_for_text("[data-testid=battle-card-competitor]", competitor.trim())
+        .await?;
+
+    // ---- the other main views, for the screenshots a human looks at ----
+    for (nav, ready, shot) in [
+        ("nav-deals", "[data-testid=nav-deals]", "07-deals"),
+        ("nav-content", "[data-testid=nav-content]", "08-content"),
+        ("nav-calls", "[data-testid=nav-calls]", "09-calls"),
+        ("nav-settings", "[data-testid=api-key-input]", "10-settings"),
+    ] {
+        app.click(&format!("[data-testid={nav}]")).await?;
+        app.wait_for(ready).await?;
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        app.screenshot(shot).await?;
+    }
+
+    // ---- search with FTS5 syntax characters: results or nothing, never an error ----
+    app.open_search().await?;
+    app.type_into("[data-testid=search-input]", "healthcare ROI")
+        .await?;
+    app.wait_for("[data-testid=search-result]").await?;
+    app.screenshot("11-search").await?;
+    for nasty in ["\"", "AND (", "*", "NEAR", "🚀"] {
+        app.clear("[data-testid=search-input]").await?;
+        app.type_into("[data-testid=search-input]", nasty).await?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let page = app.page_text().await?;
+        ensure!(
+            !page.to_lowercase().contains("fts5") && !page.contains("syntax error"),
+            "searching {nasty:?} showed an error"
+        );
+    }
+
+    app.close().await;
+    Ok(())
+}

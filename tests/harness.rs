@@ -1,0 +1,271 @@
+//! A small harness over fantoccini: starts tauri-driver on free ports with the
+//! workspace folder in the environment, launches the app through WebDriver, and gives
+//! the test a vocabulary of user actions.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The app under test: `CLOSER_APP_BIN`, else `target/debug/closer`.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("CLOSER_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/closer"))
+}
+
+pub fn screenshot_dir() -> PathBuf {
+    workspace_root().join("target/e2e-screenshots")
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    pub fn start(data_dir: &Path) -> Result<Driver> {
+        if std::env::var_os("DISPLAY").is_none() {
+            bail!("no DISPLAY: run under xvfb-run (scripts/test.sh does)");
+        }
+        let bin = app_binary();
+        if !bin.exists() {
+            bail!(
+                "{} is missing: build it with `cargo build -p closer-app --bin closer`",
+                bin.display()
+            );
+        }
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let child = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("CLOSER_DATA_DIR", data_dir)
+            .env(
+                "CLOSER_KEYRING_SERVICE",
+                format!("closer-e2e-{}", std::process::id()),
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > WAIT {
+                bail!("tauri-driver did not listen on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(Driver { child, port })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        kill_app_processes();
+    }
+}
+
+/// Pids of running processes whose executable is the app under test.
+fn app_pids() -> Vec<u32> {
+    let Ok(target) = app_binary().canonicalize() else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe"))
+                .map(|exe| exe == target)
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+fn kill_app_processes() {
+    for pid in app_pids() {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+}
+
+pub struct App {
+    client: Client,
+}
+
+impl App {
+    pub async fn launch(driver: &Driver) -> Result<App> {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary() }),
+        );
+        let client = ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .context("WebDriver session (is WebKitWebDriver installed?)")?;
+        Ok(App { client })
+    }
+
+    pub async fn wait_ready(&self) -> Result<()> {
+        self.wait_for("[data-ready=true]").await
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Result<()> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for {css}"))?;
+        Ok(())
+    }
+
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            for el in self.client.find_all(Locator::Css(css)).await? {
+                if el.text().await.map(|t| t.contains(text)).unwrap_or(false) {
+                    return Ok(());
+                }
+            }
+            if started.elapsed() > WAIT {
+                bail!("no {css} showing {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css).await?;
+        self.client.find(Locator::Css(css)).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn click_text(&self, css: &str, text: &str) -> Result<()> {
+        self.wait_for_text(css, text).await?;
+        for el in self.client.find_all(Locator::Css(css)).await? {
+            if el.text().await.map(|t| t.contains(text)).unwrap_or(false) {
+                el.click().await?;
+                return Ok(());
+            }
+        }
+        bail!("no {css} showing {text:?} to click")
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        self.wait_for(css).await?;
+        self.client
+            .find(Locator::Css(css))
+            .await?
+            .send_keys(text)
+            .await?;
+        Ok(())
+    }
+
+    /// Puts the caret at the end of a textarea and types.
+    pub async fn append_to(&self, css: &str, text: &str) -> Result<()> {
+        self.wait_for(css).await?;
+        let el = self.client.find(Locator::Css(css)).await?;
+        el.click().await?;
+        el.send_keys(&format!("{}", char::from(Key::End))).await?;
+        self.client
+            .execute(
+                "const t = document.querySelector(arguments[0]); t.focus(); t.setSelectionRange(t.value.length, t.value.length);",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        el.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn clear(&self, css: &str) -> Result<()> {
+        let el = self.client.find(Locator::Css(css)).await?;
+        el.clear().await?;
+        Ok(())
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        self.wait_for(css).await?;
+        Ok(self.client.find(Locator::Css(css)).await?.text().await?)
+    }
+
+    pub async fn value(&self, css: &str) -> Result<String> {
+        self.wait_for(css).await?;
+        Ok(self
+            .client
+            .find(Locator::Css(css))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn page_text(&self) -> Result<String> {
+        Ok(self.client.find(Locator::Css("body")).await?.text().await?)
+    }
+
+    /// Opens the search palette the way a rep does: Ctrl+K.
+    pub async fn open_search(&self) -> Result<()> {
+        self.client
+            .execute(
+                "window.dispatchEvent(new KeyboardEvent('keydown', {key: 'k', ctrlKey: true, bubbles: true}));",
+                vec![],
+            )
+            .await?;
+        self.wait_for("[data-testid=search-input]").await
+    }
+
+    pub async fn screenshot(&self, name: &str) -> Result<()> {
+        // WebKit paints asynchronously; give the view a moment to settle.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let png = self.client.screenshot().await?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+
+    /// SIGKILL every process of the app: a crash, not a quit.
+    pub fn kill_hard(&self) -> Result<()> {
+        let pids = app_pids();
+        if pids.is_empty() {
+            bail!("the app is not running");
+        }
+        kill_app_processes();
+        Ok(())
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

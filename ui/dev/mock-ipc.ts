@@ -1,0 +1,434 @@
+// DEV ONLY: a fake Tauri backend so the UI runs in a plain browser (`npm run dev`, then
+// open /dev.html). It is loaded only by dev.html and is never part of `vite build`.
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import type {
+  Activity,
+  BattleCard,
+  Call,
+  CommandError,
+  ContentItem,
+  Deal,
+  Lead,
+  LeadStatus,
+  Proposal,
+  ProposalVersion,
+  SearchHit,
+  Settings,
+} from "../src/bindings.gen";
+
+const now = Date.now();
+const DAY = 86_400_000;
+let seq = 1000;
+const id = () => `0198${(seq++).toString(16).padStart(4, "0")}-mock`;
+
+const companies = [
+  "Northwind Logistics", "Acme Robotics", "Globex Health", "Initech Software", "Umbrella Biotech", "Stark Manufacturing",
+  "Wayne Financial", "Cyberdyne Systems", "Soylent Foods", "Hooli Cloud", "Pied Piper", "Vandelay Industries",
+  "Tyrell Analytics", "Wonka Confections", "Aperture Labs", "Massive Dynamic", "Oscorp Materials", "Gringotts Capital",
+  "Monarch Retail", "Blue Sun Energy", "Duff Beverages", "Prestige Worldwide", "Sterling Cooper", "Dunder Mifflin Paper",
+];
+const industries = ["Logistics", "Manufacturing", "Healthcare", "Software", "Biotech", "Financial services", "Retail", "Energy"];
+const owners = ["Alex Rivera", "Sam Chen", "Priya Patel", "Jordan Lee"];
+const first = ["Maya", "Liam", "Noah", "Olivia", "Ethan", "Ava", "Lucas", "Mia", "Leo", "Zoe", "Ivan", "Nora"];
+const last = ["Garcia", "Kim", "Novak", "Okafor", "Schmidt", "Rossi", "Tanaka", "Dubois", "Silva", "Murphy"];
+const titles = ["VP Sales", "CRO", "Head of RevOps", "Sales Director", "CFO", "IT Manager", "Enablement Lead"];
+const statuses: LeadStatus[] = ["new", "contacted", "qualified", "proposal", "won", "lost"];
+
+const leads: Lead[] = [];
+for (let i = 0; i < 128; i++) {
+  const base = companies[i % companies.length];
+  const company = i < companies.length ? base : `${base} ${["EU", "APAC", "Labs", "Group", "US"][i % 5]} ${Math.floor(i / companies.length)}`;
+  const domain = company.toLowerCase().replace(/[^a-z0-9]+/g, "") + ".com";
+  const contacts = Array.from({ length: 1 + (i % 3) }, (_, k) => {
+    const name = `${first[(i + k) % first.length]} ${last[(i * 3 + k) % last.length]}`;
+    return { name, title: titles[(i + k) % titles.length], email: `${name.split(" ")[0].toLowerCase()}@${domain}`, phone: k === 0 ? "+1 415 555 01" + String(i % 100).padStart(2, "0") : null };
+  });
+  const b = { budget: (i * 37) % 101, authority: (i * 53) % 101, need: (i * 71) % 101, timeline: (i * 29) % 101 };
+  const score = Math.round((b.budget + b.authority + b.need + b.timeline) / 4);
+  leads.push({
+    id: id(),
+    company,
+    domain,
+    industry: industries[i % industries.length],
+    employee_count: 40 + ((i * 997) % 9000),
+    contacts,
+    source: ["Webinar", "Referral", "Outbound", "Inbound demo request"][i % 4],
+    status: statuses[i % statuses.length],
+    owner: owners[i % owners.length],
+    score: i % 7 === 6 ? null : { score, breakdown: b, rationale: "Budget confirmed for Q3; champion is the VP Sales; evaluating two other vendors.", scored_at: now - (i % 9) * DAY },
+    created_at: now - (i + 30) * DAY,
+    updated_at: now - i * 3_600_000 * 5,
+  });
+}
+
+const cards: BattleCard[] = [
+  {
+    id: id(), competitor: "Gong",
+    summary: "Conversation intelligence leader. Strong recording and analytics, but cloud-only, expensive, and managers — not reps — get most of the value.",
+    our_strengths: ["Works fully offline on the rep's laptop", "Battle cards pop up live when a competitor is named", "One tool for proposals, content and calls", "Rep-first: saves time every day"],
+    their_weaknesses: ["Per-seat pricing climbs fast past 50 reps", "Everything goes through their cloud — security reviews take months", "Little help before or after the call itself"],
+    key_differentiators: ["Local-first, data stays on device", "Proposal editor with versioning", "Import from Salesforce/HubSpot in seconds"],
+    pricing_comparison: "Gong: ~$1,400–1,600 per user/year plus a platform fee. Closer: $480 per user/year, no platform fee.",
+    objections: [
+      { objection: "We already use Gong", response: "Great — keep it for call recording. Closer is what reps use the other 7 hours a day: prep, battle cards, proposals. Many teams run both." },
+      { objection: "Gong has better analytics", response: "For managers, yes. Ask who opens it daily: reps need answers during the call, which is where Closer is strongest." },
+      { objection: "Our security team won't approve another tool", response: "Closer keeps data on the laptop and the API key in the OS keychain. Reviews usually take days, not months." },
+    ],
+    trigger_phrases: ["Gong", "call recording", "revenue intelligence"],
+    updated_by: "Priya Patel", created_at: now - 90 * DAY, updated_at: now - 2 * DAY,
+  },
+  {
+    id: id(), competitor: "Seismic",
+    summary: "Enterprise sales enablement and content management. Powerful but heavy: long rollouts and admin-driven.",
+    our_strengths: ["Up and running in an afternoon", "Content suggested by deal context", "Works on a plane"],
+    their_weaknesses: ["6–9 month implementations", "Needs a dedicated admin", "Reps find content hard to search"],
+    key_differentiators: ["Full-text search across everything in <50 ms", "Win-rate stats per content item"],
+    pricing_comparison: "Seismic: enterprise contract, typically $50k+ platform minimum. Closer: per seat, no minimum.",
+    objections: [{ objection: "Seismic integrates with everything", response: "We import from the CRMs you use and export clean markdown. Ask how many of those integrations are actually switched on." }],
+    trigger_phrases: ["Seismic", "LiveDocs", "enablement platform"],
+    updated_by: "Sam Chen", created_at: now - 80 * DAY, updated_at: now - 9 * DAY,
+  },
+  {
+    id: id(), competitor: "Klue", summary: "Competitive intelligence platform for PMMs. Great research, weak in the rep's actual workflow.",
+    our_strengths: ["Battle cards where reps already work", "Objection search in one keystroke"], their_weaknesses: ["Built for marketers, not reps", "Cards go stale"],
+    key_differentiators: ["Trigger phrases surface the right card live"], pricing_comparison: "Klue: priced per CI seat + consumer seats. Closer includes battle cards in every seat.",
+    objections: [{ objection: "Our PMM team loves Klue", response: "Keep it for research. Closer puts the output in front of reps on the call." }], trigger_phrases: ["Klue", "competitive intel"],
+    updated_by: null, created_at: now - 70 * DAY, updated_at: now - 20 * DAY,
+  },
+  {
+    id: id(), competitor: "Granola", summary: "AI meeting notes app. Lovely notes, but no pipeline, content or competitive context.",
+    our_strengths: ["Notes tied to the deal and its timeline", "Follow-up email drafted from the analysis"], their_weaknesses: ["No CRM context", "No battle cards or content"],
+    key_differentiators: ["Whole sales workflow in one app"], pricing_comparison: "Granola: ~$18/user/month. Closer: $40/user/month for the whole workflow.",
+    objections: [{ objection: "Granola is cheaper", response: "It replaces one thing we do. Count the tools Closer replaces before comparing price." }], trigger_phrases: ["Granola", "meeting notes"],
+    updated_by: "Alex Rivera", created_at: now - 40 * DAY, updated_at: now - 1 * DAY,
+  },
+  {
+    id: id(), competitor: "Highspot", summary: "Sales enablement with content and training. Broad, but generic.", our_strengths: ["Faster search", "Offline"], their_weaknesses: ["Generic recommendations"],
+    key_differentiators: ["Deal-aware content"], pricing_comparison: "Comparable list price; we include call analysis.", objections: [], trigger_phrases: ["Highspot"],
+    updated_by: null, created_at: now - 60 * DAY, updated_at: now - 30 * DAY,
+  },
+];
+
+const stagesList = ["discovery", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"] as const;
+const deals: Deal[] = Array.from({ length: 22 }, (_, i) => ({
+  id: id(),
+  lead_id: leads[i].id,
+  name: `${leads[i].company} — ${["Team rollout", "Enterprise expansion", "Pilot", "Renewal"][i % 4]}`,
+  amount_cents: (12_400 + ((i * 7919) % 180_000)) * 100,
+  stage: stagesList[i % stagesList.length],
+  close_date: new Date(now + ((i % 9) - 2) * 14 * DAY).toISOString().slice(0, 10),
+  competitors: [cards[i % cards.length].competitor, ...(i % 3 === 0 ? [cards[(i + 1) % cards.length].competitor] : []), ...(i % 5 === 0 ? ["Clari"] : [])],
+  owner: owners[i % owners.length],
+  stakeholders: [
+    { name: leads[i].contacts[0].name, title: leads[i].contacts[0].title, role: "champion" },
+    { name: `${first[(i + 5) % first.length]} ${last[(i + 2) % last.length]}`, title: "CFO", role: "economic_buyer" },
+    { name: `${first[(i + 7) % first.length]} ${last[(i + 4) % last.length]}`, title: "Head of IT", role: i % 2 ? "blocker" : "influencer" },
+  ],
+  created_at: now - (60 - i) * DAY,
+  updated_at: now - i * 7_200_000,
+}));
+
+const activities: Activity[] = deals.flatMap((d, i) =>
+  (["meeting", "email", "call", "stage_change", "note"] as const).map((kind, k) => ({
+    id: id(), deal_id: d.id, lead_id: d.lead_id, kind,
+    body: {
+      meeting: "Discovery meeting with the sales leadership team. Main pain: reps prepare for calls in five different tools.",
+      email: "Sent the Northwind case study and ROI calculator.",
+      call: "Call with champion: security review starts next week; they asked about offline mode.",
+      stage_change: `Stage moved to ${d.stage.replace("_", " ")}.`,
+      note: "CFO wants a 2-year price lock. Check with deal desk.",
+    }[kind],
+    author: owners[(i + k) % owners.length], at: now - (k * 3 + i) * DAY * 0.7, created_at: now - k * DAY, updated_at: now - k * DAY,
+  })),
+);
+
+const kinds = ["case_study", "deck", "one_pager", "pricing_sheet", "roi_calculator", "email_template", "whitepaper", "video"] as const;
+const content: ContentItem[] = Array.from({ length: 18 }, (_, i) => ({
+  id: id(),
+  title: ["How Northwind cut ramp time by 40%", "Closer overview deck", "Security & privacy one-pager", "2026 pricing sheet", "ROI calculator", "Follow-up after discovery", "Local-first sales tools (whitepaper)", "Product tour video"][i % 8] + (i >= 8 ? ` (${industries[i % industries.length]})` : ""),
+  kind: kinds[i % kinds.length],
+  industries: [industries[i % industries.length], industries[(i + 3) % industries.length]],
+  personas: [["VP Sales", "CRO"], ["RevOps"], ["CFO"], ["IT / Security"]][i % 4],
+  topics: ["ramp time", "offline", "security", "pricing"].slice(0, 1 + (i % 4)),
+  body: "Northwind Logistics had 120 reps preparing for calls across five tools.\n\nAfter rolling out Closer, new reps reached quota 40% faster, and battle cards were opened on 63% of competitive calls.\n\n“Our reps finally have one place to look.” — VP Sales, Northwind",
+  source_path: i % 2 ? `/Shared/Sales/${i}.pdf` : null,
+  stats: { views: 40 + i * 13, uses: 5 + i * 3, deals_influenced: 2 + (i % 7), deals_won: i % 5, last_used_at: now - i * DAY },
+  created_at: now - 100 * DAY, updated_at: now - i * 2 * DAY,
+}));
+
+const proposals: Proposal[] = deals.slice(0, 6).map((d, i) => ({
+  id: id(), deal_id: d.id, lead_id: d.lead_id, title: `${d.name} proposal`,
+  body: `# ${d.name}\n\n## Why Closer\n\nYour reps spend **two hours a day** switching between tools. Closer puts leads, battle cards, content and proposals in one offline-first app.\n\n## Scope\n\n- 45 seats, rolled out in two waves\n- CRM import from Salesforce\n- Battle cards for Gong and Seismic\n\n## Pricing\n\n| Item | Price |\n| --- | --- |\n| Closer seat | $480 / year |\n| Onboarding | included |\n`,
+  status: (["draft", "sent", "accepted", "draft", "rejected", "sent"] as const)[i], version: 1 + (i % 3), created_at: now - 10 * DAY, updated_at: now - i * DAY,
+}));
+const versions: ProposalVersion[] = proposals.flatMap((p) =>
+  Array.from({ length: p.version }, (_, k) => ({ proposal_id: p.id, version: k + 1, title: p.title, body: p.body.slice(0, 120 + k * 80), status: p.status, saved_at: now - (p.version - k) * DAY })),
+);
+
+const calls: Call[] = deals.slice(0, 5).map((d, i) => ({
+  id: id(), deal_id: d.id, lead_id: d.lead_id, title: `Discovery call — ${leads[i].company}`, started_at: now - (i + 1) * DAY, ended_at: now - (i + 1) * DAY + 31 * 60_000,
+  segments: [
+    { speaker: "rep", start_ms: 0, end_ms: 9000, text: "Thanks for making time today. I'd love to understand how your reps prepare for calls right now." },
+    { speaker: "prospect", start_ms: 9000, end_ms: 26000, text: "Honestly it's a mess. We have Gong for recordings, Seismic for content, and battle cards live in a Google Doc nobody opens." },
+    { speaker: "rep", start_ms: 26000, end_ms: 41000, text: "That's common. What happens when a competitor comes up mid-call?" },
+    { speaker: "prospect", start_ms: 41000, end_ms: 63000, text: "The rep usually says they'll follow up. We lose a week. Also our security team is strict — anything cloud takes months to approve." },
+    { speaker: "rep", start_ms: 63000, end_ms: 90000, text: "Closer runs locally on the laptop; nothing leaves the device unless you connect a team server. Battle cards come up as soon as a competitor is named." },
+    { speaker: "prospect", start_ms: 90000, end_ms: 104000, text: "What does pricing look like for about 45 reps?" },
+    { speaker: "unknown", start_ms: 104000, end_ms: 110000, text: "Sorry, joining late — I'm from IT." },
+  ],
+  analysis: i === 4 ? null : {
+    summary: "Prospect uses Gong and Seismic but battle cards are ignored. Security review is the main hurdle; offline mode resonated strongly.",
+    sentiment: [0.62, 0.18, -0.3, 0.45][i], topics: ["battle cards", "security review", "pricing", "Gong"],
+    objections: [
+      { objection: "Security team is strict about cloud tools", handled: true, note: "Explained local-first storage and OS keychain." },
+      { objection: "Already paying for Gong", handled: false, note: null },
+    ],
+    next_actions: ["Send security one-pager to IT", "Share pricing for 45 seats", "Book demo with RevOps next Tuesday"],
+    follow_up_email: "Hi Maya,\n\nThanks for the time today. As promised, attached is our security one-pager — Closer keeps all data on the laptop.\n\nPricing for 45 seats: $21,600/year.\n\nDoes Tuesday at 10:00 work for a demo with RevOps?\n\nBest,\nAlex",
+  },
+  created_at: now - DAY, updated_at: now - DAY,
+}));
+
+let settings: Settings = { user_name: "Alex Rivera", team_server_url: null, connectivity_probe: "api.anthropic.com:443" };
+let keySet = false;
+
+function fail(kind: CommandError["kind"], message: string, fields: CommandError["fields"] = [], rows: CommandError["rows"] = []): never {
+  throw { kind, message, fields, rows } satisfies CommandError;
+}
+const find = <T extends { id: string }>(xs: T[], x: string): T => xs.find((e) => e.id === x) ?? fail("not_found", `no such record: ${x}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function stats() {
+  return {
+    leads: leads.length, deals: deals.length, battle_cards: cards.length, content_items: content.length, proposals: proposals.length, calls: calls.length,
+    open_pipeline_cents: deals.filter((d) => !d.stage.startsWith("closed")).reduce((a, d) => a + d.amount_cents, 0),
+  };
+}
+function page<T>(xs: T[], offset: number, limit: number) {
+  return { items: xs.slice(offset, offset + limit), total: xs.length, offset, limit };
+}
+function spans(text: string, q: string) {
+  const i = text.toLowerCase().indexOf(q.toLowerCase());
+  if (i < 0) return [{ text: text.slice(0, 90), hit: false }];
+  const s = Math.max(0, i - 30);
+  return [
+    { text: (s > 0 ? "…" : "") + text.slice(s, i), hit: false },
+    { text: text.slice(i, i + q.length), hit: true },
+    { text: text.slice(i + q.length, i + q.length + 60) + "…", hit: false },
+  ];
+}
+function validateLead(d: Lead | Omit<Lead, "id" | "score" | "created_at" | "updated_at">) {
+  const f: CommandError["fields"] = [];
+  if (!d.company.trim()) f.push({ field: "company", reason: "a company name is required" });
+  if (d.domain && !d.domain.includes(".")) f.push({ field: "domain", reason: `'${d.domain}' is not a domain like acme.com` });
+  d.contacts.forEach((c, i) => c.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.email) && f.push({ field: `contacts[${i}].email`, reason: `'${c.email}' is not an email address` }));
+  if (f.length) fail("invalid", "The lead has problems; see the fields.", f);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Args = any;
+mockIPC(
+  async (cmd: string, a?: Args) => {
+    await sleep(cmd === "search" ? 15 : 120);
+    switch (cmd) {
+      case "workspace_stats":
+      case "reset_demo":
+        return stats();
+      case "app_ready":
+        return null;
+      case "connectivity":
+        return { online: true, checked_at: Date.now() };
+      case "list_leads": {
+        const q = a.query;
+        let xs = leads.filter((l) => (!q.status || l.status === q.status) && (!q.text || `${l.company} ${l.domain} ${l.contacts.map((c) => c.name).join(" ")}`.toLowerCase().includes(q.text.toLowerCase())));
+        const key = (l: Lead) => (q.sort === "company" ? l.company.toLowerCase() : q.sort === "score" ? (l.score?.score ?? -1) : l.updated_at);
+        xs = [...xs].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0) * (q.dir === "asc" ? 1 : -1));
+        return page(
+          xs.map((l) => ({ id: l.id, company: l.company, industry: l.industry, employee_count: l.employee_count, status: l.status, owner: l.owner, score: l.score?.score ?? null, primary_contact: l.contacts[0]?.name ?? null, updated_at: l.updated_at })),
+          q.offset,
+          q.limit,
+        );
+      }
+      case "get_lead":
+        return find(leads, a.id);
+      case "create_lead": {
+        validateLead(a.draft);
+        const l: Lead = { ...a.draft, id: id(), score: null, created_at: Date.now(), updated_at: Date.now() };
+        leads.unshift(l);
+        return l;
+      }
+      case "update_lead": {
+        validateLead(a.draft);
+        const l = find(leads, a.id);
+        Object.assign(l, a.draft, { updated_at: Date.now() });
+        return l;
+      }
+      case "delete_lead":
+        leads.splice(leads.indexOf(find(leads, a.id)), 1);
+        return null;
+      case "list_deals": {
+        const q = a.query;
+        const xs = deals.filter((d) => (!q.stage || d.stage === q.stage) && (!q.open_only || !d.stage.startsWith("closed")) && (!q.text || d.name.toLowerCase().includes(q.text.toLowerCase())));
+        return page(xs.map((d) => ({ ...d, company: leads.find((l) => l.id === d.lead_id)?.company ?? null })), q.offset, q.limit);
+      }
+      case "get_deal": {
+        const d = find(deals, a.id);
+        return {
+          deal: d,
+          lead: leads.find((l) => l.id === d.lead_id) ?? null,
+          timeline: activities.filter((x) => x.deal_id === d.id),
+          proposals: proposals.filter((p) => p.deal_id === d.id).map((p) => ({ ...p, company: null, deal_name: d.name })),
+          calls: calls.filter((c) => c.deal_id === d.id).map((c) => ({ id: c.id, title: c.title, company: null, deal_name: d.name, started_at: c.started_at, duration_ms: 31 * 60_000, sentiment: c.analysis?.sentiment ?? null })),
+          battle_cards: cards.filter((c) => d.competitors.includes(c.competitor)).map((c) => ({ id: c.id, competitor: c.competitor, summary: c.summary, open_deals: 3, updated_at: c.updated_at })),
+        };
+      }
+      case "add_activity": {
+        if (!a.activity.body.trim()) fail("invalid", "a note cannot be empty", [{ field: "body", reason: "required" }]);
+        const act: Activity = { ...a.activity, id: id(), author: settings.user_name, at: a.activity.at ?? Date.now(), created_at: Date.now(), updated_at: Date.now() };
+        activities.push(act);
+        return act;
+      }
+      case "list_battle_cards":
+        return cards.map((c) => ({ id: c.id, competitor: c.competitor, summary: c.summary, open_deals: deals.filter((d) => !d.stage.startsWith("closed") && d.competitors.includes(c.competitor)).length, updated_at: c.updated_at }));
+      case "get_battle_card":
+        return find(cards, a.id);
+      case "save_battle_card": {
+        if (!a.draft.competitor.trim()) fail("invalid", "a competitor name is required", [{ field: "competitor", reason: "a competitor name is required" }]);
+        if (a.id) {
+          const c = find(cards, a.id);
+          Object.assign(c, a.draft, { updated_at: Date.now() });
+          return c;
+        }
+        const c: BattleCard = { ...a.draft, id: id(), created_at: Date.now(), updated_at: Date.now() };
+        cards.push(c);
+        return c;
+      }
+      case "list_content": {
+        const q = a.query;
+        const xs = content.filter((c) => (!q.kind || c.kind === q.kind) && (!q.industry || c.industries.includes(q.industry)) && (!q.persona || c.personas.includes(q.persona)));
+        return page(xs, q.offset, q.limit);
+      }
+      case "get_content":
+        return find(content, a.id);
+      case "list_proposals":
+        return proposals.map((p) => {
+          const d = deals.find((x) => x.id === p.deal_id);
+          return { id: p.id, title: p.title, company: leads.find((l) => l.id === p.lead_id)?.company ?? null, deal_name: d?.name ?? null, status: p.status, version: p.version, updated_at: p.updated_at };
+        });
+      case "get_proposal":
+        return find(proposals, a.id);
+      case "create_proposal": {
+        const p: Proposal = { ...a.proposal, id: id(), status: "draft", version: 1, created_at: Date.now(), updated_at: Date.now() };
+        proposals.unshift(p);
+        versions.push({ proposal_id: p.id, version: 1, title: p.title, body: p.body, status: p.status, saved_at: Date.now() });
+        return p;
+      }
+      case "save_proposal": {
+        await sleep(200);
+        const p = find(proposals, a.id);
+        Object.assign(p, a.edit, { updated_at: Date.now() });
+        return { updated_at: p.updated_at, version: p.version };
+      }
+      case "set_proposal_status":
+      case "snapshot_proposal": {
+        const p = find(proposals, a.id);
+        if (a.status) p.status = a.status;
+        p.version += 1;
+        const v = { proposal_id: p.id, version: p.version, title: p.title, body: p.body, status: p.status, saved_at: Date.now() };
+        versions.push(v);
+        return cmd === "snapshot_proposal" ? v : p;
+      }
+      case "list_proposal_versions":
+        return versions.filter((v) => v.proposal_id === a.id);
+      case "list_calls":
+        return calls.map((c) => ({ id: c.id, title: c.title, company: leads.find((l) => l.id === c.lead_id)?.company ?? null, deal_name: deals.find((d) => d.id === c.deal_id)?.name ?? null, started_at: c.started_at, duration_ms: c.ended_at ? c.ended_at - c.started_at : null, sentiment: c.analysis?.sentiment ?? null }));
+      case "get_call":
+        return find(calls, a.id);
+      case "search": {
+        const q = String(a.query).trim();
+        const hits: SearchHit[] = [];
+        for (const c of cards) {
+          const t = `${c.competitor} ${c.summary} ${c.objections.map((o) => o.objection).join(" ")}`;
+          if (t.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "battle_card", id: c.id, title: c.competitor, subtitle: "Battle card", snippet: spans(t, q), rank: -3 });
+        }
+        for (const c of content) if (`${c.title} ${c.body}`.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "content", id: c.id, title: c.title, subtitle: c.kind.replace("_", " "), snippet: spans(c.body, q), rank: -2 });
+        for (const l of leads) if (l.company.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "lead", id: l.id, title: l.company, subtitle: l.industry ?? "", snippet: spans(l.company, q), rank: -1 });
+        return { query: q, hits: hits.slice(0, a.limit), took_ms: 3.2 };
+      }
+      case "pick_csv_file":
+        return "/home/alex/Downloads/salesforce-leads.csv";
+      case "preview_lead_import": {
+        const bad = String(a.path).includes("bad");
+        if (String(a.path).includes("missing")) fail("import", `cannot open ${a.path}: no such file`);
+        return {
+          path: a.path, lead_count: 342, format: "salesforce", encoding: "windows-1252", row_count: 380,
+          columns: [
+            { column: 1, header: "Account Name", field: "company" }, { column: 2, header: "Website", field: "domain" }, { column: 3, header: "Industry", field: "industry" },
+            { column: 4, header: "First Name", field: "contact_first_name" }, { column: 5, header: "Last Name", field: "contact_last_name" }, { column: 6, header: "Email", field: "contact_email" },
+            { column: 7, header: "Lead Source", field: "source" }, { column: 8, header: "Fax", field: null }, { column: 9, header: "Rating__c", field: null },
+          ],
+          ignored_columns: ["Fax", "Rating__c"],
+          sample: leads.slice(0, 4).map((l) => ({ company: l.company, domain: l.domain, industry: l.industry, employee_count: l.employee_count, contacts: l.contacts.slice(0, 1), source: l.source, status: l.status, owner: l.owner })),
+          errors: bad ? [{ line: 14, column: "Email", reason: "'maya@@acme' is not an email address" }, { line: 201, column: "Account Name", reason: "empty company name" }] : [],
+          errors_truncated: false,
+        };
+      }
+      case "import_leads": {
+        for (let done = 0; done <= 380; done += 38) {
+          await emit("import-progress", { done, total: 380 });
+          await sleep(120);
+        }
+        return { rows: 380, imported: 342, format: "salesforce", ignored_columns: ["Fax", "Rating__c"], took_ms: 812 };
+      }
+      case "get_settings":
+        return settings;
+      case "save_settings":
+        if (!a.settings.user_name.trim()) fail("invalid", "a name is required", [{ field: "user_name", reason: "a name is required" }]);
+        settings = a.settings;
+        return settings;
+      case "api_key_status":
+        return { set: keySet, backend: "Secret Service" };
+      case "set_api_key":
+        keySet = true;
+        return { set: true, backend: "Secret Service" };
+      case "clear_api_key":
+        keySet = false;
+        return { set: false, backend: "Secret Service" };
+      default:
+        fail("internal", `mock: unknown command ${cmd}`);
+    }
+  },
+  { shouldMockEvents: true },
+);
+
+// Dev-only scripted interactions for headless screenshots: dev.html?script=search:gong
+// or ?script=import or ?script=import-bad.
+const script = new URLSearchParams(window.location.search).get("script");
+function typeInto(el: HTMLInputElement | HTMLTextAreaElement, value: string) {
+  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  Object.getOwnPropertyDescriptor(proto, "value")?.set?.call(el, value);
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+}
+const byText = (t: string) => [...document.querySelectorAll("button")].find((b) => b.textContent?.includes(t));
+if (script) {
+  setTimeout(async () => {
+    if (script.startsWith("search:")) {
+      window.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true, bubbles: true }));
+      await sleep(100);
+      typeInto(document.querySelector('[data-testid="search-input"]') as HTMLInputElement, script.slice(7));
+    } else if (script.startsWith("import")) {
+      byText("Import CSV")?.click();
+      await sleep(100);
+      typeInto(document.querySelector('[data-testid="import-path"]') as HTMLInputElement, script === "import-bad" ? "/tmp/bad.csv" : "/tmp/leads.csv");
+      await sleep(50);
+      byText("Preview")?.click();
+      if (script === "import-run") {
+        await sleep(600);
+        (document.querySelector('[data-testid="import-run"]') as HTMLButtonElement).click();
+      }
+    } else if (script === "type") {
+      typeInto(document.querySelector('[data-testid="proposal-body"]') as HTMLTextAreaElement, "# Typed\n\nHello **world**");
+    }
+  }, 1200);
+}

@@ -1,0 +1,3 @@
+requestAnimationFrame(() => {
+  if (window.__TAURI_INTERNALS__) window.__TAURI_INTERNALS__.invoke("bare_ready");
+});

@@ -1,0 +1,30 @@
+import { useEffect, useState } from "react";
+
+export type Route = { path: string; parts: string[] };
+
+function parse(): Route {
+  const raw = window.location.hash.replace(/^#/, "") || "/leads";
+  const path = raw.split("?")[0];
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  return { path, parts };
+}
+
+/** The current hash route; back/forward work because every navigation is a hash change. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState<Route>(parse);
+  useEffect(() => {
+    const on = () => setRoute(parse());
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return route;
+}
+
+export function navigate(path: string): void {
+  const target = `#${path}`;
+  if (window.location.hash !== target) window.location.hash = target;
+}
+
+export function href(path: string): string {
+  return `#${path}`;
+}

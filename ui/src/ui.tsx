@@ -1,0 +1,285 @@
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { errorOf, label, markReady, type CommandError, type WorkspaceStats } from "./api";
+
+// ---- app-wide context: toasts, stats, reload ----------------------------------------
+
+export type Toast = { id: number; kind: "error" | "info" | "success"; text: string };
+
+type AppCtx = {
+  toast: (text: string, kind?: Toast["kind"]) => void;
+  toastError: (e: unknown) => void;
+  stats: WorkspaceStats | null;
+  refreshStats: () => void;
+  userName: string;
+};
+
+export const AppContext = createContext<AppCtx>({
+  toast: () => undefined,
+  toastError: () => undefined,
+  stats: null,
+  refreshStats: () => undefined,
+  userName: "",
+});
+
+export function useApp(): AppCtx {
+  return useContext(AppContext);
+}
+
+// ---- data loading -----------------------------------------------------------------
+
+export type Load<T> = {
+  data: T | null;
+  error: CommandError | null;
+  loading: boolean;
+  reload: () => void;
+  setData: (d: T) => void;
+};
+
+/** Runs `fn` whenever it changes (wrap it in useCallback); stale answers are dropped. */
+export function useLoad<T>(fn: () => Promise<T>, opts: { ready?: boolean } = { ready: true }): Load<T> {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const markFirstPaint = opts.ready !== false;
+
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    fn().then(
+      (d) => {
+        if (!live) return;
+        setData(d);
+        setError(null);
+        setLoading(false);
+        if (markFirstPaint) markReady();
+      },
+      (e: unknown) => {
+        if (!live) return;
+        setError(errorOf(e));
+        setLoading(false);
+        if (markFirstPaint) markReady();
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [fn, tick, markFirstPaint]);
+
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload, setData };
+}
+
+export function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = window.setTimeout(() => setV(value), ms);
+    return () => window.clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+// ---- small components ---------------------------------------------------------------
+
+export function PageHeader(props: { title: ReactNode; sub?: ReactNode; actions?: ReactNode; back?: { href: string; label: string } }) {
+  return (
+    <header className="page-header">
+      <div>
+        {props.back && (
+          <a className="back-link" href={props.back.href}>
+            ← {props.back.label}
+          </a>
+        )}
+        <h1>{props.title}</h1>
+        {props.sub && <div className="page-sub">{props.sub}</div>}
+      </div>
+      {props.actions && <div className="page-actions">{props.actions}</div>}
+    </header>
+  );
+}
+
+export function ErrorBox({ error, onRetry }: { error: CommandError | null; onRetry?: () => void }) {
+  if (!error) return null;
+  return (
+    <div className="error-box" role="alert">
+      <div>
+        <strong>{error.kind === "not_found" ? "Not found" : "Something went wrong"}</strong>
+        <div>{error.message}</div>
+        {error.fields.length > 0 && (
+          <ul>
+            {error.fields.map((f) => (
+              <li key={f.field}>
+                <code>{f.field}</code>: {f.reason}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {onRetry && (
+        <button className="btn btn-sm" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ icon, title, children, action }: { icon?: string; title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="empty">
+      <div className="empty-icon" aria-hidden>
+        {icon ?? "◌"}
+      </div>
+      <div className="empty-title">{title}</div>
+      {children && <div className="empty-text">{children}</div>}
+      {action && <div className="empty-action">{action}</div>}
+    </div>
+  );
+}
+
+export function SkeletonRows({ rows = 8, cols = 6 }: { rows?: number; cols?: number }) {
+  return (
+    <div className="skeleton-table" aria-busy="true" aria-label="Loading">
+      {Array.from({ length: rows }, (_, r) => (
+        <div className="skeleton-row" key={r}>
+          {Array.from({ length: cols }, (_, c) => (
+            <div className="skeleton" key={c} style={{ width: `${40 + ((r * 7 + c * 13) % 50)}%` }} />
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function SkeletonBlock({ lines = 5 }: { lines?: number }) {
+  return (
+    <div className="skeleton-block" aria-busy="true" aria-label="Loading">
+      <div className="skeleton skeleton-title" />
+      {Array.from({ length: lines }, (_, i) => (
+        <div className="skeleton" key={i} style={{ width: `${55 + ((i * 17) % 40)}%` }} />
+      ))}
+    </div>
+  );
+}
+
+export function Spinner() {
+  return <span className="spinner" aria-label="Working" />;
+}
+
+const TONES: Record<string, string> = {
+  new: "blue",
+  contacted: "violet",
+  qualified: "teal",
+  proposal: "amber",
+  won: "green",
+  lost: "red",
+  discovery: "blue",
+  qualification: "violet",
+  negotiation: "amber",
+  closed_won: "green",
+  closed_lost: "red",
+  draft: "gray",
+  sent: "blue",
+  accepted: "green",
+  rejected: "red",
+};
+
+export function Badge({ value, text }: { value: string; text?: string }) {
+  return <span className={`badge tone-${TONES[value] ?? "gray"}`}>{text ?? label(value)}</span>;
+}
+
+export function ScoreBar({ score }: { score: number | null }) {
+  if (score == null) return <span className="muted">—</span>;
+  const tone = score >= 70 ? "good" : score >= 40 ? "mid" : "low";
+  return (
+    <span className="score">
+      <span className="score-track">
+        <span className={`score-fill ${tone}`} style={{ width: `${Math.max(0, Math.min(100, score))}%` }} />
+      </span>
+      <span className="score-num">{score}</span>
+    </span>
+  );
+}
+
+export function Chip({ children, href, tone }: { children: ReactNode; href?: string; tone?: "accent" | "plain" }) {
+  const cls = `chip${tone === "accent" ? " chip-accent" : ""}`;
+  return href ? (
+    <a className={`${cls} chip-link`} href={href}>
+      {children}
+    </a>
+  ) : (
+    <span className={cls}>{children}</span>
+  );
+}
+
+export function Field(props: { label: string; error?: string; hint?: string; children: ReactNode; wide?: boolean }) {
+  return (
+    <label className={`field${props.wide ? " field-wide" : ""}${props.error ? " has-error" : ""}`}>
+      <span className="field-label">{props.label}</span>
+      {props.children}
+      {props.error ? <span className="field-error">{props.error}</span> : props.hint ? <span className="field-hint">{props.hint}</span> : null}
+    </label>
+  );
+}
+
+export function Modal({ title, onClose, children, footer, wide }: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") onClose();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onClose]);
+  return (
+    <div
+      className="overlay"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+    >
+      <div className={`modal${wide ? " modal-wide" : ""}`} role="dialog" aria-modal="true" aria-label={title} ref={ref}>
+        <div className="modal-head">
+          <h2>{title}</h2>
+          <button className="icon-btn" onClick={onClose} aria-label="Close">
+            ✕
+          </button>
+        </div>
+        <div className="modal-body">{children}</div>
+        {footer && <div className="modal-foot">{footer}</div>}
+      </div>
+    </div>
+  );
+}
+
+export function Toasts({ toasts, dismiss }: { toasts: Toast[]; dismiss: (id: number) => void }) {
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === "error" ? "alert" : "status"}>
+          <span>{t.text}</span>
+          <button className="icon-btn" onClick={() => dismiss(t.id)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Initials avatar for people. */
+export function Avatar({ name }: { name: string }) {
+  const initials = name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]?.toUpperCase())
+    .join("");
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 360;
+  return (
+    <span className="avatar" style={{ background: `hsl(${h} 55% 92%)`, color: `hsl(${h} 45% 32%)` }}>
+      {initials || "?"}
+    </span>
+  );
+}

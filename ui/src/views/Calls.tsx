@@ -1,0 +1,202 @@
+import { useCallback, useState } from "react";
+import { commands, count, dateTime, duration, mmss, run, type CallAnalysis, type TranscriptSegment } from "../api";
+import { href, navigate } from "../router";
+import { Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, useApp, useLoad } from "../ui";
+
+function sentimentLabel(s: number | null | undefined): { text: string; tone: string } {
+  if (s == null) return { text: "—", tone: "gray" };
+  if (s >= 0.35) return { text: "Positive", tone: "green" };
+  if (s <= -0.2) return { text: "Negative", tone: "red" };
+  return { text: "Neutral", tone: "amber" };
+}
+
+export function CallsList() {
+  const load = useCallback(() => run(commands.listCalls()), []);
+  const list = useLoad(load);
+  const items = [...(list.data ?? [])].sort((a, b) => b.started_at - a.started_at);
+  return (
+    <div className="page">
+      <PageHeader title="Calls" sub={list.data ? `${count(list.data.length)} recorded calls` : " "} />
+      <ErrorBox error={list.error} onRetry={list.reload} />
+      {!list.data && list.loading ? (
+        <SkeletonRows cols={5} />
+      ) : list.data && items.length === 0 ? (
+        <Empty icon="☏" title="No calls yet">
+          Recorded calls appear here with their transcript and analysis.
+        </Empty>
+      ) : list.data ? (
+        <div className="card table-card">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Call</th>
+                <th>Company</th>
+                <th>Deal</th>
+                <th>When</th>
+                <th className="num">Length</th>
+                <th>Sentiment</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((c) => {
+                const s = sentimentLabel(c.sentiment);
+                return (
+                  <tr key={c.id} className="clickable" data-testid="call-row" onClick={() => navigate(`/calls/${c.id}`)}>
+                    <td className="strong">
+                      <a href={href(`/calls/${c.id}`)} onClick={(e) => e.stopPropagation()}>
+                        {c.title}
+                      </a>
+                    </td>
+                    <td>{c.company ?? <span className="muted">—</span>}</td>
+                    <td className="muted">{c.deal_name ?? "—"}</td>
+                    <td className="muted">{dateTime(c.started_at)}</td>
+                    <td className="num">{duration(c.duration_ms)}</td>
+                    <td>
+                      <span className={`badge tone-${s.tone}`}>{s.text}</span>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+const SPEAKER: Record<TranscriptSegment["speaker"], string> = { rep: "Rep", prospect: "Prospect", unknown: "Speaker" };
+
+export function CallDetail({ id }: { id: string }) {
+  const load = useCallback(() => run(commands.getCall(id)), [id]);
+  const call = useLoad(load);
+  const c = call.data;
+  const length = c && c.ended_at ? c.ended_at - c.started_at : c?.segments.length ? c.segments[c.segments.length - 1].end_ms : null;
+  return (
+    <div className="page page-wide">
+      <PageHeader
+        back={{ href: href("/calls"), label: "Calls" }}
+        title={c ? c.title : call.error ? "Call" : <span className="skeleton skeleton-h1" />}
+        sub={
+          c && (
+            <span className="meta-row">
+              <span>{dateTime(c.started_at)}</span>
+              <span>{duration(length)}</span>
+              {c.deal_id && <a href={href(`/deals/${c.deal_id}`)}>Open deal →</a>}
+              {!c.deal_id && c.lead_id && <a href={href(`/leads/${c.lead_id}`)}>Open lead →</a>}
+            </span>
+          )
+        }
+      />
+      <ErrorBox error={call.error} onRetry={call.reload} />
+      {!c && call.loading && <SkeletonBlock lines={12} />}
+      {c && (
+        <div className="call-grid">
+          <section className="card transcript">
+            <h3 className="card-title pad">Transcript</h3>
+            {c.segments.length === 0 ? (
+              <div className="empty-inline pad">No transcript for this call.</div>
+            ) : (
+              <ol className="segments">
+                {c.segments.map((s, i) => (
+                  <li key={i} className={`seg seg-${s.speaker}`}>
+                    <span className="seg-time">{mmss(s.start_ms)}</span>
+                    <span className="seg-speaker">{SPEAKER[s.speaker] ?? s.speaker}</span>
+                    <p className="seg-text">{s.text}</p>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+          <aside className="side-col">{c.analysis ? <Analysis a={c.analysis} /> : <div className="card card-pad empty-inline">This call has not been analysed yet.</div>}</aside>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Analysis({ a }: { a: CallAnalysis }) {
+  const { toast, toastError } = useApp();
+  const [copied, setCopied] = useState(false);
+  const s = sentimentLabel(a.sentiment);
+  const pos = Math.round(((Math.max(-1, Math.min(1, a.sentiment)) + 1) / 2) * 100);
+  const copy = async () => {
+    if (!a.follow_up_email) return;
+    try {
+      await navigator.clipboard.writeText(a.follow_up_email);
+      setCopied(true);
+      toast("Follow-up email copied", "success");
+    } catch (e) {
+      toastError(e);
+    }
+  };
+  return (
+    <>
+      <div className="card card-pad">
+        <h3 className="card-title">Summary</h3>
+        <p className="analysis-summary">{a.summary || <span className="muted">—</span>}</p>
+        <div className="sentiment">
+          <div className="sentiment-head">
+            <span className="muted small">Sentiment</span>
+            <span className={`badge tone-${s.tone}`}>
+              {s.text} ({a.sentiment.toFixed(2)})
+            </span>
+          </div>
+          <div className="sentiment-track">
+            <span className="sentiment-marker" style={{ left: `${pos}%` }} />
+          </div>
+        </div>
+        {a.topics.length > 0 && (
+          <div className="chips topics">
+            {a.topics.map((t) => (
+              <Chip key={t}>{t}</Chip>
+            ))}
+          </div>
+        )}
+      </div>
+      <div className="card card-pad">
+        <h3 className="card-title">Objections</h3>
+        {a.objections.length === 0 ? (
+          <div className="empty-inline">None raised.</div>
+        ) : (
+          <ul className="objections-met">
+            {a.objections.map((o, i) => (
+              <li key={i} className={o.handled ? "handled" : "unhandled"}>
+                <span className="om-mark" aria-label={o.handled ? "Handled" : "Not handled"}>
+                  {o.handled ? "✓" : "✗"}
+                </span>
+                <div>
+                  <div className="strong">{o.objection}</div>
+                  {o.note && <div className="muted small">{o.note}</div>}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="card card-pad">
+        <h3 className="card-title">Next actions</h3>
+        {a.next_actions.length === 0 ? (
+          <div className="empty-inline">None.</div>
+        ) : (
+          <ul className="checklist">
+            {a.next_actions.map((n, i) => (
+              <li key={i}>{n}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {a.follow_up_email && (
+        <div className="card card-pad">
+          <div className="section-head flush">
+            <h3 className="card-title">Follow-up email</h3>
+            <button className="btn btn-sm" onClick={copy}>
+              {copied ? "Copied ✓" : "Copy"}
+            </button>
+          </div>
+          <pre className="email">{a.follow_up_email}</pre>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,371 @@
+import { useCallback, useState } from "react";
+import {
+  commands,
+  count,
+  dateShort,
+  dateTime,
+  duration,
+  emptyToNull,
+  errorOf,
+  label,
+  money,
+  relative,
+  run,
+  type Activity,
+  type DealStage,
+} from "../api";
+import { href, navigate } from "../router";
+import { Avatar, Badge, Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, Spinner, useApp, useDebounced, useLoad } from "../ui";
+
+export const STAGES: DealStage[] = ["discovery", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"];
+const PAGE = 50;
+
+export function DealsList() {
+  const [text, setText] = useState("");
+  const [stage, setStage] = useState<DealStage | "">("");
+  const [openOnly, setOpenOnly] = useState(true);
+  const [offset, setOffset] = useState(0);
+  const q = useDebounced(text, 150);
+  const load = useCallback(
+    () => run(commands.listDeals({ text: emptyToNull(q), stage: stage || null, open_only: openOnly, offset, limit: PAGE })),
+    [q, stage, openOnly, offset],
+  );
+  const page = useLoad(load);
+  const items = page.data?.items ?? [];
+  const total = page.data?.total ?? 0;
+  const sum = items.reduce((a, d) => a + d.amount_cents, 0);
+
+  return (
+    <div className="page">
+      <PageHeader title="Deals" sub={page.data ? `${count(total)} deals · ${money(sum)} on this page` : " "} />
+      <div className="toolbar">
+        <input
+          className="input input-search"
+          placeholder="Filter deals…"
+          value={text}
+          data-testid="deals-filter"
+          onChange={(e) => {
+            setText(e.target.value);
+            setOffset(0);
+          }}
+        />
+        <select
+          className="input"
+          value={stage}
+          aria-label="Stage"
+          onChange={(e) => {
+            setStage(e.target.value as DealStage | "");
+            setOffset(0);
+          }}
+        >
+          <option value="">All stages</option>
+          {STAGES.map((s) => (
+            <option key={s} value={s}>
+              {label(s)}
+            </option>
+          ))}
+        </select>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={openOnly}
+            onChange={(e) => {
+              setOpenOnly(e.target.checked);
+              setOffset(0);
+            }}
+          />
+          Open only
+        </label>
+        {page.loading && page.data && <Spinner />}
+      </div>
+      <ErrorBox error={page.error} onRetry={page.reload} />
+      {!page.data && page.loading ? (
+        <SkeletonRows cols={7} />
+      ) : page.data && items.length === 0 ? (
+        <Empty icon="◆" title={stage || openOnly || q ? "No deals match" : "No deals yet"}>
+          {openOnly ? "Untick “Open only” to see closed deals too." : "Deals you create from leads appear here."}
+        </Empty>
+      ) : page.data ? (
+        <div className="card table-card">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Deal</th>
+                <th>Company</th>
+                <th className="num">Amount</th>
+                <th>Stage</th>
+                <th>Close date</th>
+                <th>Competitors</th>
+                <th>Owner</th>
+                <th className="right">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((d) => (
+                <tr key={d.id} data-testid="deal-row" className="clickable" onClick={() => navigate(`/deals/${d.id}`)}>
+                  <td className="strong">
+                    <a href={href(`/deals/${d.id}`)} onClick={(e) => e.stopPropagation()}>
+                      {d.name}
+                    </a>
+                  </td>
+                  <td>{d.company ?? <span className="muted">—</span>}</td>
+                  <td className="num strong">{money(d.amount_cents)}</td>
+                  <td>
+                    <Badge value={d.stage} />
+                  </td>
+                  <td>{d.close_date ?? <span className="muted">—</span>}</td>
+                  <td>
+                    <span className="chips">
+                      {d.competitors.map((c) => (
+                        <Chip key={c}>{c}</Chip>
+                      ))}
+                    </span>
+                  </td>
+                  <td>{d.owner ?? <span className="muted">—</span>}</td>
+                  <td className="right muted">{relative(d.updated_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="pager">
+            <span className="muted">
+              {count(offset + 1)}–{count(offset + items.length)} of {count(total)}
+            </span>
+            <button className="btn btn-sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              ← Previous
+            </button>
+            <button className="btn btn-sm" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
+              Next →
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+const KIND_ICON: Record<Activity["kind"], string> = {
+  note: "✎",
+  call: "☏",
+  email: "✉",
+  meeting: "◷",
+  stage_change: "⇢",
+  proposal_sent: "➤",
+  task: "☐",
+};
+
+export function DealDetailView({ id }: { id: string }) {
+  const { toast, toastError, refreshStats } = useApp();
+  const load = useCallback(() => run(commands.getDeal(id)), [id]);
+  const detail = useLoad(load);
+  const [note, setNote] = useState("");
+  const [adding, setAdding] = useState(false);
+  const [creating, setCreating] = useState(false);
+
+  const d = detail.data;
+
+  const addNote = async () => {
+    if (!d || !note.trim()) return;
+    setAdding(true);
+    try {
+      const a = await run(commands.addActivity({ deal_id: d.deal.id, lead_id: d.deal.lead_id, kind: "note", body: note.trim(), at: null }));
+      detail.setData({ ...d, timeline: [a, ...d.timeline] });
+      setNote("");
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setAdding(false);
+    }
+  };
+
+  const newProposal = async () => {
+    if (!d) return;
+    setCreating(true);
+    try {
+      const p = await run(
+        commands.createProposal({ deal_id: d.deal.id, lead_id: d.deal.lead_id, title: `${d.deal.name} proposal`, body: "" }),
+      );
+      toast("Proposal created", "success");
+      refreshStats();
+      navigate(`/proposals/${p.id}`);
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const cardFor = (competitor: string) =>
+    d?.battle_cards.find((b) => b.competitor.toLowerCase() === competitor.toLowerCase());
+  const timeline = d ? [...d.timeline].sort((a, b) => b.at - a.at) : [];
+
+  return (
+    <div className="page" data-testid="deal-detail">
+      <PageHeader
+        back={{ href: href("/deals"), label: "Deals" }}
+        title={d ? d.deal.name : detail.error ? "Deal" : <span className="skeleton skeleton-h1" />}
+        sub={
+          d && (
+            <span className="meta-row">
+              {d.lead ? <a href={href(`/leads/${d.lead.id}`)}>{d.lead.company}</a> : <span className="muted">No company</span>}
+              <Badge value={d.deal.stage} />
+              {d.deal.owner && <span>Owner: {d.deal.owner}</span>}
+            </span>
+          )
+        }
+      />
+      <ErrorBox error={detail.error} onRetry={detail.reload} />
+      {!d && detail.loading && <SkeletonBlock lines={10} />}
+      {d && (
+        <>
+          <div className="stat-cards">
+            <div className="stat-card">
+              <div className="stat-label">Amount</div>
+              <div className="stat-value">{money(d.deal.amount_cents)}</div>
+            </div>
+            <div className="stat-card">
+              <div className="stat-label">Stage</div>
+              <div className="stat-value">{label(d.deal.stage)}</div>
+            </div>
+            <div className="stat-card">
+              <div className="stat-label">Close date</div>
+              <div className="stat-value">{d.deal.close_date ?? "—"}</div>
+            </div>
+            <div className="stat-card">
+              <div className="stat-label">Competitors</div>
+              <div className="chips">
+                {d.deal.competitors.length === 0 && <span className="muted">None known</span>}
+                {d.deal.competitors.map((c) => {
+                  const card = cardFor(c);
+                  return (
+                    <Chip key={c} tone="accent" href={card ? href(`/battle-cards/${card.id}`) : undefined}>
+                      {card ? "⚔ " : ""}
+                      {c}
+                    </Chip>
+                  );
+                })}
+              </div>
+            </div>
+          </div>
+
+          <div className="detail-grid">
+            <div className="card card-pad">
+              <h3 className="card-title">Timeline</h3>
+              <form
+                className="note-box"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void addNote();
+                }}
+              >
+                <textarea
+                  className="input"
+                  rows={2}
+                  placeholder="Add a note — what happened, what's next…"
+                  value={note}
+                  onChange={(e) => setNote(e.target.value)}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+                      e.preventDefault();
+                      void addNote();
+                    }
+                  }}
+                  data-testid="deal-note"
+                />
+                <button className="btn btn-primary" disabled={!note.trim() || adding}>
+                  {adding ? "Adding…" : "Add note"}
+                </button>
+              </form>
+              {timeline.length === 0 ? (
+                <div className="empty-inline">Nothing logged yet.</div>
+              ) : (
+                <ol className="timeline">
+                  {timeline.map((a) => (
+                    <li key={a.id} className={`tl-item tl-${a.kind}`}>
+                      <span className="tl-icon" title={label(a.kind)}>
+                        {KIND_ICON[a.kind] ?? "•"}
+                      </span>
+                      <div className="tl-body">
+                        <div className="tl-head">
+                          <span className="strong">{label(a.kind)}</span>
+                          {a.author && <span className="muted">{a.author}</span>}
+                          <span className="muted" title={dateTime(a.at)}>
+                            {relative(a.at)}
+                          </span>
+                        </div>
+                        <div className="tl-text">{a.body}</div>
+                      </div>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </div>
+            <aside className="side-col">
+              <div className="card card-pad">
+                <h3 className="card-title">Stakeholders</h3>
+                {d.deal.stakeholders.length === 0 ? (
+                  <div className="empty-inline">No stakeholders mapped yet.</div>
+                ) : (
+                  <ul className="people">
+                    {d.deal.stakeholders.map((s, i) => (
+                      <li key={i}>
+                        <Avatar name={s.name} />
+                        <div className="grow">
+                          <div className="strong">{s.name}</div>
+                          <div className="muted small">{s.title ?? "—"}</div>
+                        </div>
+                        {s.role && <span className={`badge role-${s.role}`}>{label(s.role)}</span>}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+              <div className="card card-pad">
+                <div className="section-head flush">
+                  <h3 className="card-title">Proposals</h3>
+                  <button className="btn btn-sm" onClick={newProposal} disabled={creating} data-testid="new-proposal">
+                    {creating ? "Creating…" : "+ New proposal"}
+                  </button>
+                </div>
+                {d.proposals.length === 0 ? (
+                  <div className="empty-inline">No proposal yet.</div>
+                ) : (
+                  <ul className="link-list">
+                    {d.proposals.map((p) => (
+                      <li key={p.id}>
+                        <a href={href(`/proposals/${p.id}`)}>{p.title}</a>
+                        <span className="link-list-meta">
+                          <Badge value={p.status} /> v{p.version}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+              <div className="card card-pad">
+                <h3 className="card-title">Calls</h3>
+                {d.calls.length === 0 ? (
+                  <div className="empty-inline">No calls recorded.</div>
+                ) : (
+                  <ul className="link-list">
+                    {d.calls.map((c) => (
+                      <li key={c.id}>
+                        <a href={href(`/calls/${c.id}`)}>{c.title}</a>
+                        <span className="link-list-meta muted">
+                          {dateShort(c.started_at)} · {duration(c.duration_ms)}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+            </aside>
+          </div>
+        </>
+      )}
+      {detail.error && !d && errorOf(detail.error).kind === "not_found" && (
+        <Empty icon="◆" title="This deal no longer exists" action={<a className="btn" href={href("/deals")}>Back to deals</a>} />
+      )}
+    </div>
+  );
+}
