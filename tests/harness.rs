@@ -8,7 +8,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -167,16 +166,19 @@ impl App {
 
     pub async fn click(&self, css: &str) -> Result<()> {
         self.wait_for(css).await?;
-        self.client.find(Locator::Css(css)).await?.click().await?;
-        Ok(())
+        let el = self.client.find(Locator::Css(css)).await?;
+        click_element(el)
+            .await
+            .with_context(|| format!("clicking {css}"))
     }
 
     pub async fn click_text(&self, css: &str, text: &str) -> Result<()> {
         self.wait_for_text(css, text).await?;
         for el in self.client.find_all(Locator::Css(css)).await? {
             if el.text().await.map(|t| t.contains(text)).unwrap_or(false) {
-                el.click().await?;
-                return Ok(());
+                return click_element(el)
+                    .await
+                    .with_context(|| format!("clicking {css} showing {text:?}"));
             }
         }
         bail!("no {css} showing {text:?} to click")
@@ -196,15 +198,15 @@ impl App {
     pub async fn append_to(&self, css: &str, text: &str) -> Result<()> {
         self.wait_for(css).await?;
         let el = self.client.find(Locator::Css(css)).await?;
-        el.click().await?;
-        el.send_keys(&format!("{}", char::from(Key::End))).await?;
+        el.click().await.context("clicking into the text")?;
         self.client
             .execute(
                 "const t = document.querySelector(arguments[0]); t.focus(); t.setSelectionRange(t.value.length, t.value.length);",
                 vec![serde_json::json!(css)],
             )
-            .await?;
-        el.send_keys(text).await?;
+            .await
+            .context("moving the caret to the end")?;
+        el.send_keys(text).await.context("typing")?;
         Ok(())
     }
 
@@ -226,7 +228,8 @@ impl App {
             .find(Locator::Css(css))
             .await?
             .prop("value")
-            .await?
+            .await
+            .with_context(|| format!("reading the value of {css}"))?
             .unwrap_or_default())
     }
 
@@ -268,4 +271,16 @@ impl App {
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// Clicks like a user. WebKitWebDriver refuses clicks on table rows (not
+/// "interactable"), so a row is clicked through its first cell.
+async fn click_element(el: fantoccini::elements::Element) -> Result<()> {
+    let target = if el.tag_name().await?.eq_ignore_ascii_case("tr") {
+        el.find(Locator::Css("td")).await?
+    } else {
+        el
+    };
+    target.click().await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(())
 }

@@ -104,7 +104,7 @@ pub fn run() -> anyhow::Result<()> {
             let sink = Arc::new(events::TauriEvents(app.handle().clone()));
             let core = Closer::open(config, sink)?;
             tracing::info!(data_dir = %dir.display(), "workspace open");
-            core.spawn_connectivity_watch(Duration::from_secs(15));
+            tauri::async_runtime::spawn(core.clone().watch_connectivity(Duration::from_secs(15)));
             app.manage(core);
             app.set_menu(menu::build(app.handle())?)?;
             app.on_menu_event(menu::on_event);

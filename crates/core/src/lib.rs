@@ -429,25 +429,22 @@ impl Closer {
         })
     }
 
-    /// Watches connectivity in the background, emitting a change event whenever the
-    /// answer flips. Runs until the runtime shuts down.
-    pub fn spawn_connectivity_watch(&self, every: std::time::Duration) {
-        let closer = self.clone();
-        tokio::spawn(async move {
-            let mut last: Option<bool> = None;
-            loop {
-                if let Ok(c) = closer.connectivity().await {
-                    if last != Some(c.online) {
-                        last = Some(c.online);
-                        closer.emit(CoreEvent::ConnectivityChanged {
-                            online: c.online,
-                            checked_at: c.checked_at,
-                        });
-                    }
+    /// Watches connectivity, emitting a change event whenever the answer flips.
+    /// Never returns: the host spawns it on its runtime.
+    pub async fn watch_connectivity(self, every: std::time::Duration) {
+        let mut last: Option<bool> = None;
+        loop {
+            if let Ok(c) = self.connectivity().await {
+                if last != Some(c.online) {
+                    last = Some(c.online);
+                    self.emit(CoreEvent::ConnectivityChanged {
+                        online: c.online,
+                        checked_at: c.checked_at,
+                    });
                 }
-                tokio::time::sleep(every).await;
             }
-        });
+            tokio::time::sleep(every).await;
+        }
     }
 }
 

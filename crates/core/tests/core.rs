@@ -101,10 +101,10 @@ async fn a_bad_csv_changes_nothing_and_a_good_one_imports_with_progress() {
     let good = dir.path().join("good.csv");
     std::fs::write(
         &good,
-        "First Name,Last Name,Title,Company,Email,Lead Status,Favourite Colour\n\
-         Ann,Lee,CFO,Acme Health,ann@acmehealth.com,Open - Not Contacted,blue\n\
-         Bo,Chu,CIO,Acme Health,bo@acmehealth.com,Working - Contacted,red\n\
-         Cy,Dee,VP Sales,Borealis Freight,cy@borealis.com,Open - Not Contacted,green\n",
+        "First Name,Last Name,Title,Company,Email,Lead Source,Lead Status,Favourite Colour\n\
+         Ann,Lee,CFO,Acme Health,ann@acmehealth.com,Webinar,Open - Not Contacted,blue\n\
+         Bo,Chu,CIO,Acme Health,bo@acmehealth.com,Webinar,Working - Contacted,red\n\
+         Cy,Dee,VP Sales,Borealis Freight,cy@borealis.com,Referral,Open - Not Contacted,green\n",
     )
     .unwrap();
     let preview = closer.preview_lead_import(good.clone()).await.unwrap();
