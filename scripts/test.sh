@@ -21,9 +21,10 @@ step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 step "unit and integration tests (includes the stale-bindings check)"
+# Also builds target/debug/closer (closer-app has integration tests), with the same
+# feature set as the next step, so nothing is compiled twice.
 cargo test --workspace
 
 step "end-to-end: the real app under Xvfb through tauri-driver"
-cargo build -p closer-app --bin closer
-xvfb-run -a -s "-screen 0 1400x900x24" cargo test -p closer-e2e -- --ignored --nocapture
+xvfb-run -a -s "-screen 0 1400x900x24" cargo test --workspace --test e2e -- --ignored --nocapture
 echo "screenshots: target/e2e-screenshots/"

@@ -105,6 +105,16 @@ async fn a_reps_edits_survive_a_crash() -> Result<()> {
         app.screenshot(shot).await?;
     }
 
+    // ---- the Claude API key goes to the OS keyring, and nowhere else ----
+    const KEY: &str = "sk-ant-api03-E2EKEYMUSTNOTLEAK-0123456789abcdefghij";
+    app.type_into("[data-testid=api-key-input]", KEY).await?;
+    app.click("[data-testid=api-key-save]").await?;
+    app.wait_for_text("[data-testid=api-key-status]", "Set")
+        .await?;
+    let page = app.page_text().await?;
+    ensure!(!page.contains("E2EKEYMUSTNOTLEAK"), "the key is shown back");
+    app.screenshot("10b-settings-key-set").await?;
+
     // ---- search with FTS5 syntax characters: results or nothing, never an error ----
     app.open_search().await?;
     app.type_into("[data-testid=search-input]", "healthcare ROI")
@@ -123,5 +133,30 @@ async fn a_reps_edits_survive_a_crash() -> Result<()> {
     }
 
     app.close().await;
+
+    // The key is in no file of the workspace: not the database, its WAL, or the logs.
+    for entry in walk(workspace.path()) {
+        let bytes = std::fs::read(&entry)?;
+        ensure!(
+            !bytes.windows(17).any(|w| w == b"E2EKEYMUSTNOTLEAK"),
+            "{} contains the API key",
+            entry.display()
+        );
+    }
     Ok(())
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }

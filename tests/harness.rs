@@ -127,7 +127,8 @@ impl App {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary() }),
         );
-        let client = ClientBuilder::rustls()?
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await

@@ -1,12 +1,13 @@
 import { useEffect, useState } from "react";
 
-export type Route = { path: string; parts: string[] };
+export type Route = { path: string; parts: string[]; query: URLSearchParams };
 
 function parse(): Route {
   const raw = window.location.hash.replace(/^#/, "") || "/leads";
-  const path = raw.split("?")[0];
+  const q = raw.indexOf("?");
+  const path = q < 0 ? raw : raw.slice(0, q);
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  return { path, parts };
+  return { path, parts, query: new URLSearchParams(q < 0 ? "" : raw.slice(q + 1)) };
 }
 
 /** The current hash route; back/forward work because every navigation is a hash change. */

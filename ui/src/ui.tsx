@@ -212,13 +212,25 @@ export function Chip({ children, href, tone }: { children: ReactNode; href?: str
   );
 }
 
-export function Field(props: { label: string; error?: string; hint?: string; children: ReactNode; wide?: boolean }) {
-  return (
-    <label className={`field${props.wide ? " field-wide" : ""}${props.error ? " has-error" : ""}`}>
+/**
+ * A labelled form field. `group` renders a <div role="group"> instead of a <label>: use it when
+ * the field holds several controls (buttons inside a <label> would get the label's clicks).
+ */
+export function Field(props: { label: string; error?: string; hint?: string; children: ReactNode; wide?: boolean; group?: boolean }) {
+  const cls = `field${props.wide ? " field-wide" : ""}${props.error ? " has-error" : ""}`;
+  const inner = (
+    <>
       <span className="field-label">{props.label}</span>
       {props.children}
       {props.error ? <span className="field-error">{props.error}</span> : props.hint ? <span className="field-hint">{props.hint}</span> : null}
-    </label>
+    </>
+  );
+  return props.group ? (
+    <div className={cls} role="group" aria-label={props.label}>
+      {inner}
+    </div>
+  ) : (
+    <label className={cls}>{inner}</label>
   );
 }
 

@@ -223,3 +223,76 @@ async fn the_api_key_never_reaches_the_database() {
     assert!(closer.api_key_status().await.unwrap().set);
     assert!(!closer.clear_api_key().await.unwrap().set);
 }
+
+/// Every malformed file the acceptance list names: a clear error, and the workspace
+/// (leads and the sync change log) exactly as it was.
+#[tokio::test]
+async fn malformed_csv_files_are_refused_and_change_nothing() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let closer = open(dir.path(), Arc::default());
+    let header = "First Name,Last Name,Company,Email,Lead Source\n";
+    let write = |name: &str, bytes: Vec<u8>| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let mut latin1 = header.as_bytes().to_vec();
+    latin1.extend_from_slice(b"Jos\xe9,Mart\xednez,Caf\xe9 Norte,jose@cafenorte.com,Web\n");
+    let mut long_line = header.as_bytes().to_vec();
+    long_line.extend_from_slice(b"Ann,Lee,");
+    long_line.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+    long_line.extend_from_slice(b",ann@acme.com,Web\n");
+    let million = dir.path().join("million.csv");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&million).unwrap());
+        f.write_all(header.as_bytes()).unwrap();
+        for i in 0..1_000_000 {
+            writeln!(f, "A,B,Company {i},a{i}@c{i}.com,Web").unwrap();
+        }
+    }
+    let cases = [
+        ("wrong encoding", write("latin1.csv", latin1), "UTF-8"),
+        (
+            "missing required columns",
+            write(
+                "nocompany.csv",
+                b"First Name,Last Name,Email\nAnn,Lee,ann@acme.com\n".to_vec(),
+            ),
+            "ompany",
+        ),
+        (
+            "unbalanced quotes",
+            write(
+                "quotes.csv",
+                format!("{header}Ann,Lee,\"Acme,ann@acme.com,Web\nBo,Chu,Borealis,bo@b.com,Web\n")
+                    .into_bytes(),
+            ),
+            "quote",
+        ),
+        ("a 10 MB line", write("long.csv", long_line), "line"),
+        ("1M rows", million, "split"),
+    ];
+    let before = closer.workspace_stats().await.unwrap();
+    let log_before = closer.store().read(closer_store::changelog::count).unwrap();
+    for (what, path, hint) in cases {
+        let err = closer.import_leads(path).await.unwrap_err();
+        let msg = err.to_string();
+        let rows = match &err {
+            CoreError::Import(closer_import::ImportError::Rows { errors, .. }) => errors
+                .iter()
+                .map(|r| r.reason.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => String::new(),
+        };
+        let said = format!("{msg} {rows}").to_lowercase();
+        assert!(
+            said.contains(&hint.to_lowercase()),
+            "{what}: the error should mention {hint:?}; got {msg:?} {rows:?}"
+        );
+        assert_eq!(closer.workspace_stats().await.unwrap(), before, "{what}");
+    }
+    let log_after = closer.store().read(closer_store::changelog::count).unwrap();
+    assert_eq!(log_before, log_after, "no change was recorded for sync");
+}
