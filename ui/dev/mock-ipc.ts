@@ -9,6 +9,7 @@ import type {
   CommandError,
   ContentItem,
   Deal,
+  DealDraft,
   Lead,
   LeadStatus,
   Proposal,
@@ -226,6 +227,19 @@ function validateLead(d: Lead | Omit<Lead, "id" | "score" | "created_at" | "upda
   if (f.length) fail("invalid", "The lead has problems; see the fields.", f);
 }
 
+// Mirrors DealDraft::validate and the store's checks and clean-up (crates/store/src/deals.rs).
+function checkDeal(d: DealDraft): DealDraft {
+  const f: CommandError["fields"] = [];
+  if (!d.name.trim()) f.push({ field: "name", reason: "a deal name is required" });
+  if (d.amount_cents < 0) f.push({ field: "amount_cents", reason: "cannot be negative" });
+  if (d.close_date && !/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(d.close_date)) f.push({ field: "close_date", reason: `'${d.close_date}' is not a date like 2026-12-31` });
+  if (d.lead_id && !leads.some((l) => l.id === d.lead_id)) f.push({ field: "lead_id", reason: `no lead with id ${d.lead_id}` });
+  if (f.length) fail("invalid", "The deal has problems; see the fields.", f);
+  const seen = new Set<string>();
+  const competitors = d.competitors.map((c) => c.trim()).filter((c) => c && !seen.has(c.toLowerCase()) && seen.add(c.toLowerCase()));
+  return { ...d, name: d.name.trim(), competitors, owner: d.owner?.trim() || null, close_date: d.close_date?.trim() || null };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = any;
 mockIPC(
@@ -282,6 +296,18 @@ mockIPC(
           calls: calls.filter((c) => c.deal_id === d.id).map((c) => ({ id: c.id, title: c.title, company: null, deal_name: d.name, started_at: c.started_at, duration_ms: 31 * 60_000, sentiment: c.analysis?.sentiment ?? null })),
           battle_cards: cards.filter((c) => d.competitors.includes(c.competitor)).map((c) => ({ id: c.id, competitor: c.competitor, summary: c.summary, open_deals: 3, updated_at: c.updated_at })),
         };
+      }
+      case "create_deal": {
+        const draft = checkDeal(a.draft);
+        const d: Deal = { ...draft, owner: draft.owner ?? settings.user_name, id: id(), created_at: Date.now(), updated_at: Date.now() };
+        deals.unshift(d);
+        return d;
+      }
+      case "update_deal": {
+        const draft = checkDeal(a.draft);
+        const d = find(deals, a.id);
+        Object.assign(d, draft, { updated_at: Date.now() });
+        return d;
       }
       case "add_activity": {
         if (!a.activity.body.trim()) fail("invalid", "a note cannot be empty", [{ field: "body", reason: "required" }]);
@@ -427,6 +453,78 @@ if (script) {
         await sleep(600);
         (document.querySelector('[data-testid="import-run"]') as HTMLButtonElement).click();
       }
+    } else if (script.startsWith("deal-")) {
+      // On /deals/new or a deal's page: deal-lead, deal-fill, deal-invalid, deal-invalid-server, deal-create, deal-edit, deal-edit-save, deal-stage.
+      const $ = <T extends Element>(t: string) => document.querySelector(`[data-testid="${t}"]`) as T;
+      const choose = (t: string, v: string) => {
+        const el = $<HTMLSelectElement>(t);
+        Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, "value")?.set?.call(el, v);
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+      };
+      const key = (el: Element, k: string) => el.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+      if (script === "deal-edit" || script === "deal-stage" || script === "deal-edit-save") {
+        if (script === "deal-stage") choose("deal-stage", "closed_won");
+        else $<HTMLButtonElement>("deal-edit").click();
+        if (script === "deal-edit-save") {
+          await sleep(50);
+          typeInto($<HTMLInputElement>("deal-amount"), "99,000");
+          choose("deal-form-stage", "proposal");
+          document.querySelector<HTMLButtonElement>('[data-testid="stakeholder-row"] .contact-remove')?.click();
+          await sleep(50);
+          $<HTMLButtonElement>("deal-save").click();
+        }
+        return;
+      }
+      const lead = $<HTMLInputElement>("deal-lead");
+      if (script === "deal-invalid") {
+        // Caught before sending: an amount that is not one, a stakeholder without a name.
+        typeInto($<HTMLInputElement>("deal-amount"), "lots");
+        $<HTMLButtonElement>("deal-add-stakeholder").click();
+        await sleep(50);
+        typeInto(document.querySelectorAll('[data-testid="stakeholder-row"] input')[1] as HTMLInputElement, "CFO");
+        $<HTMLButtonElement>("deal-save").click();
+        return;
+      }
+      if (script === "deal-invalid-server") {
+        // Sent: the backend answers with per-field errors (no name).
+        typeInto($<HTMLInputElement>("deal-amount"), "25000");
+        $<HTMLButtonElement>("deal-save").click();
+        return;
+      }
+      if (lead) {
+        lead.focus();
+        typeInto(lead, "ro");
+      }
+      if (script === "deal-lead") return;
+      await sleep(400);
+      if ($("deal-lead-option")) ($("deal-lead-option") as HTMLElement).click();
+      typeInto($<HTMLInputElement>("deal-name"), "Acme Robotics — Team rollout");
+      typeInto($<HTMLInputElement>("deal-amount"), "48.5k");
+      choose("deal-form-stage", "qualification");
+      typeInto($<HTMLInputElement>("deal-close-date"), "2026-03-31");
+      const comp = $<HTMLInputElement>("deal-competitor-input");
+      comp.focus();
+      typeInto(comp, "go");
+      await sleep(50);
+      key(comp, "Enter");
+      await sleep(50);
+      typeInto(comp, "Clari");
+      key(comp, "Enter");
+      await sleep(50);
+      $<HTMLButtonElement>("deal-add-stakeholder").click();
+      await sleep(50);
+      const row = document.querySelectorAll('[data-testid="stakeholder-row"] input');
+      typeInto(row[0] as HTMLInputElement, "Maya Garcia");
+      typeInto(row[1] as HTMLInputElement, "VP Sales");
+      const role = document.querySelector('[data-testid="stakeholder-row"] select') as HTMLSelectElement;
+      Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, "value")?.set?.call(role, "champion");
+      role.dispatchEvent(new Event("change", { bubbles: true }));
+      if (script === "deal-create") {
+        $<HTMLButtonElement>("deal-save").click();
+        return;
+      }
+      comp.focus();
+      typeInto(comp, "h");
     } else if (script === "type") {
       typeInto(document.querySelector('[data-testid="proposal-body"]') as HTMLTextAreaElement, "# Typed\n\nHello **world**");
     }

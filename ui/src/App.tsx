@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { commands, events, messageOf, money, run, type Connectivity, type WorkspaceStats } from "./api";
-import { href, useRoute } from "./router";
+import { href, useRoute, type Route } from "./router";
 import { AppContext, Toasts, type Toast } from "./ui";
 import { SearchPalette } from "./views/SearchPalette";
 import { LeadDetail, LeadsList, NewLead } from "./views/Leads";
-import { DealDetailView, DealsList } from "./views/Deals";
+import { DealDetailView, DealsList, NewDeal } from "./views/Deals";
 import { BattleCardView, BattleCardsGrid } from "./views/BattleCards";
 import { ContentDetail, ContentList } from "./views/Content";
 import { ProposalEditor, ProposalsList } from "./views/Proposals";
@@ -22,14 +22,19 @@ const NAV: NavItem[] = [
   { key: "calls", label: "Calls", path: "/calls", icon: "☏", count: (s) => s.calls },
 ];
 
-function View({ parts }: { parts: string[] }) {
-  const [section, id] = parts;
+function View({ route }: { route: Route }) {
+  const [section, id] = route.parts;
   switch (section) {
     case "leads":
       if (id === "new") return <NewLead />;
       return id ? <LeadDetail id={id} /> : <LeadsList />;
-    case "deals":
+    case "deals": {
+      if (id === "new") {
+        const leadId = route.query.get("lead");
+        return <NewDeal key={leadId ?? ""} leadId={leadId} />;
+      }
       return id ? <DealDetailView id={id} /> : <DealsList />;
+    }
     case "battle-cards":
       return id ? <BattleCardView id={id} /> : <BattleCardsGrid />;
     case "content":
@@ -184,7 +189,7 @@ export function App() {
             </div>
           </div>
           <main className="content" key={`${route.path}#${reloadKey}`}>
-            <View parts={route.parts} />
+            <View route={route} />
           </main>
         </div>
       </div>

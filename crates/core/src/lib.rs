@@ -196,9 +196,31 @@ impl Closer {
             .await
     }
 
+    /// Saves the deal; a change of stage also lands on the deal's timeline.
     pub async fn update_deal(&self, id: Id, draft: DealDraft) -> Result<Deal> {
-        self.write(move |tx| deals::update(tx, &id, &draft, now_millis()))
-            .await
+        let author = self.settings().await?.user_name;
+        self.write(move |tx| {
+            let now = now_millis();
+            let before = deals::get(tx, &id)?;
+            let deal = deals::update(tx, &id, &draft, now)?;
+            if before.stage != deal.stage {
+                let body = format!(
+                    "Stage changed from {} to {}",
+                    stage_label(before.stage),
+                    stage_label(deal.stage)
+                );
+                let entry = NewActivity {
+                    deal_id: Some(deal.id.clone()),
+                    lead_id: deal.lead_id.clone(),
+                    kind: ActivityKind::StageChange,
+                    body,
+                    at: Some(now),
+                };
+                activities::add(tx, &entry, Some(&author), now)?;
+            }
+            Ok(deal)
+        })
+        .await
     }
 
     pub async fn add_activity(&self, activity: NewActivity) -> Result<Activity> {
@@ -457,6 +479,17 @@ where
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| CoreError::Task(e.to_string()))?
+}
+
+fn stage_label(stage: DealStage) -> &'static str {
+    match stage {
+        DealStage::Discovery => "Discovery",
+        DealStage::Qualification => "Qualification",
+        DealStage::Proposal => "Proposal",
+        DealStage::Negotiation => "Negotiation",
+        DealStage::ClosedWon => "Closed won",
+        DealStage::ClosedLost => "Closed lost",
+    }
 }
 
 /// Writes the deterministic demo workspace into an open transaction.

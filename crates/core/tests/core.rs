@@ -296,3 +296,44 @@ async fn malformed_csv_files_are_refused_and_change_nothing() {
     let log_after = closer.store().read(closer_store::changelog::count).unwrap();
     assert_eq!(log_before, log_after, "no change was recorded for sync");
 }
+
+// ---- deals ------------------------------------------------------------------------
+
+#[tokio::test]
+async fn moving_a_deal_to_another_stage_is_on_its_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let closer = open(dir.path(), Arc::default());
+    let page = closer
+        .list_deals(DealQuery {
+            stage: Some(DealStage::Discovery),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let id = page.items[0].id.clone();
+    let detail = closer.get_deal(id.clone()).await.unwrap();
+    let d = detail.deal;
+    let draft = DealDraft {
+        lead_id: d.lead_id,
+        name: d.name,
+        amount_cents: d.amount_cents,
+        stage: DealStage::Proposal,
+        close_date: d.close_date,
+        competitors: d.competitors,
+        owner: d.owner,
+        stakeholders: d.stakeholders,
+    };
+    closer.update_deal(id.clone(), draft.clone()).await.unwrap();
+    let after = closer.get_deal(id.clone()).await.unwrap();
+    assert_eq!(after.deal.stage, DealStage::Proposal);
+    let newest = &after.timeline[0];
+    assert_eq!(newest.kind, ActivityKind::StageChange);
+    assert_eq!(newest.body, "Stage changed from Discovery to Proposal");
+    // Saving again without a stage change adds nothing.
+    closer.update_deal(id.clone(), draft).await.unwrap();
+    assert_eq!(
+        closer.get_deal(id).await.unwrap().timeline.len(),
+        after.timeline.len()
+    );
+}

@@ -30,7 +30,6 @@ export function CallsList() {
             <thead>
               <tr>
                 <th>Call</th>
-                <th>Company</th>
                 <th>Deal</th>
                 <th>When</th>
                 <th className="num">Length</th>
@@ -47,7 +46,6 @@ export function CallsList() {
                         {c.title}
                       </a>
                     </td>
-                    <td>{c.company ?? <span className="muted">—</span>}</td>
                     <td className="muted">{c.deal_name ?? "—"}</td>
                     <td className="muted">{dateTime(c.started_at)}</td>
                     <td className="num">{duration(c.duration_ms)}</td>

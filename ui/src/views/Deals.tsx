@@ -12,12 +12,14 @@ import {
   relative,
   run,
   type Activity,
+  type CommandError,
   type DealStage,
 } from "../api";
 import { href, navigate } from "../router";
 import { Avatar, Badge, Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, Spinner, useApp, useDebounced, useLoad } from "../ui";
+import { DealForm, STAGES, dealToForm, draftOf, newDealForm, toDealDraft, type DealFormState, type LeadRef } from "./DealForm";
 
-export const STAGES: DealStage[] = ["discovery", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"];
+export { STAGES };
 const PAGE = 50;
 
 export function DealsList() {
@@ -37,7 +39,15 @@ export function DealsList() {
 
   return (
     <div className="page">
-      <PageHeader title="Deals" sub={page.data ? `${count(total)} deals · ${money(sum)} on this page` : " "} />
+      <PageHeader
+        title="Deals"
+        sub={page.data ? `${count(total)} deals · ${money(sum)} on this page` : " "}
+        actions={
+          <a className="btn btn-primary" href={href("/deals/new")} data-testid="new-deal-button">
+            + New deal
+          </a>
+        }
+      />
       <div className="toolbar">
         <input
           className="input input-search"
@@ -82,7 +92,17 @@ export function DealsList() {
       {!page.data && page.loading ? (
         <SkeletonRows cols={7} />
       ) : page.data && items.length === 0 ? (
-        <Empty icon="◆" title={stage || openOnly || q ? "No deals match" : "No deals yet"}>
+        <Empty
+          icon="◆"
+          title={stage || openOnly || q ? "No deals match" : "No deals yet"}
+          action={
+            !stage && !q ? (
+              <a className="btn btn-primary" href={href("/deals/new")}>
+                Add a deal
+              </a>
+            ) : undefined
+          }
+        >
           {openOnly ? "Untick “Open only” to see closed deals too." : "Deals you create from leads appear here."}
         </Empty>
       ) : page.data ? (
@@ -91,7 +111,6 @@ export function DealsList() {
             <thead>
               <tr>
                 <th>Deal</th>
-                <th>Company</th>
                 <th className="num">Amount</th>
                 <th>Stage</th>
                 <th>Close date</th>
@@ -107,8 +126,8 @@ export function DealsList() {
                     <a href={href(`/deals/${d.id}`)} onClick={(e) => e.stopPropagation()}>
                       {d.name}
                     </a>
+                    {d.company && <div className="muted small">{d.company}</div>}
                   </td>
-                  <td>{d.company ?? <span className="muted">—</span>}</td>
                   <td className="num strong">{money(d.amount_cents)}</td>
                   <td>
                     <Badge value={d.stage} />
@@ -144,6 +163,74 @@ export function DealsList() {
   );
 }
 
+// ---- new deal -------------------------------------------------------------------------
+
+/** `/deals/new`, or `/deals/new?lead=<id>` from a lead's page (that lead preselected). */
+export function NewDeal({ leadId }: { leadId: string | null }) {
+  const { userName, toast, refreshStats } = useApp();
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [local, setLocal] = useState<Record<string, string>>({});
+  // Also marks first paint when the form is the first view (nothing else to load).
+  const loadLead = useCallback(() => (leadId ? run(commands.getLead(leadId)) : Promise.resolve(null)), [leadId]);
+  const lead = useLoad(loadLead);
+  const preset: LeadRef | null = lead.data ? { id: lead.data.id, company: lead.data.company } : null;
+  const waiting = !!leadId && lead.loading && !lead.data && !lead.error;
+
+  const submit = async (f: DealFormState) => {
+    const { draft, local: le } = toDealDraft(f);
+    setLocal(le);
+    if (!draft) return;
+    setSaving(true);
+    setError(null);
+    try {
+      const deal = await run(commands.createDeal(draft));
+      toast(`${deal.name} created`, "success");
+      refreshStats();
+      navigate(`/deals/${deal.id}`);
+    } catch (e) {
+      setError(errorOf(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <div className="page page-narrow">
+      <PageHeader
+        title="New deal"
+        back={leadId && lead.data ? { href: href(`/leads/${lead.data.id}`), label: lead.data.company } : { href: href("/deals"), label: "Deals" }}
+      />
+      {lead.error && (
+        <div className="error-box" role="alert">
+          <div>
+            <strong>The lead could not be loaded</strong>
+            <div>{lead.error.message} Pick the lead below instead.</div>
+          </div>
+        </div>
+      )}
+      <div className="card card-pad">
+        {waiting ? (
+          <SkeletonBlock lines={6} />
+        ) : (
+          <DealForm
+            key={`${userName}|${preset?.id ?? ""}`}
+            initial={newDealForm(userName, preset)}
+            saving={saving}
+            error={error}
+            localErrors={local}
+            submitLabel="Create deal"
+            onSubmit={submit}
+            onCancel={() => navigate(leadId ? `/leads/${leadId}` : "/deals")}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+// ---- detail ---------------------------------------------------------------------------
+
 const KIND_ICON: Record<Activity["kind"], string> = {
   note: "✎",
   call: "☏",
@@ -161,8 +248,57 @@ export function DealDetailView({ id }: { id: string }) {
   const [note, setNote] = useState("");
   const [adding, setAdding] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [formError, setFormError] = useState<CommandError | null>(null);
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const [stageSaving, setStageSaving] = useState<DealStage | null>(null);
 
   const d = detail.data;
+
+  const startEdit = () => {
+    setFormError(null);
+    setLocal({});
+    setEditing(true);
+  };
+
+  const saveEdit = async (f: DealFormState) => {
+    if (!d) return;
+    const { draft, local: le } = toDealDraft(f);
+    setLocal(le);
+    if (!draft) return;
+    setSaving(true);
+    setFormError(null);
+    try {
+      const saved = await run(commands.updateDeal(d.deal.id, draft));
+      detail.setData({ ...d, deal: saved });
+      setEditing(false);
+      toast("Deal saved", "success");
+      refreshStats();
+      // The lead, battle cards and the rest follow the new fields.
+      detail.reload();
+    } catch (e) {
+      setFormError(errorOf(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  // The header's stage select: saves at once, every other field as it is.
+  const changeStage = async (stage: DealStage) => {
+    if (!d || stage === d.deal.stage) return;
+    setStageSaving(stage);
+    try {
+      const saved = await run(commands.updateDeal(d.deal.id, { ...draftOf(d.deal), stage }));
+      detail.setData({ ...d, deal: saved });
+      toast(`Stage changed to ${label(saved.stage)}`, "success");
+      refreshStats();
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setStageSaving(null);
+    }
+  };
 
   const addNote = async () => {
     if (!d || !note.trim()) return;
@@ -203,9 +339,10 @@ export function DealDetailView({ id }: { id: string }) {
     <div className="page" data-testid="deal-detail">
       <PageHeader
         back={{ href: href("/deals"), label: "Deals" }}
-        title={d ? d.deal.name : detail.error ? "Deal" : <span className="skeleton skeleton-h1" />}
+        title={d ? (editing ? `Edit ${d.deal.name}` : d.deal.name) : detail.error ? "Deal" : <span className="skeleton skeleton-h1" />}
         sub={
-          d && (
+          d &&
+          !editing && (
             <span className="meta-row">
               {d.lead ? <a href={href(`/leads/${d.lead.id}`)}>{d.lead.company}</a> : <span className="muted">No company</span>}
               <Badge value={d.deal.stage} />
@@ -213,40 +350,81 @@ export function DealDetailView({ id }: { id: string }) {
             </span>
           )
         }
+        actions={
+          d &&
+          !editing && (
+            <>
+              {stageSaving && <Spinner />}
+              <select
+                className="input"
+                aria-label="Stage"
+                title="Change the stage (saved at once)"
+                data-testid="deal-stage"
+                value={stageSaving ?? d.deal.stage}
+                disabled={!!stageSaving}
+                onChange={(e) => void changeStage(e.target.value as DealStage)}
+              >
+                {STAGES.map((s) => (
+                  <option key={s} value={s}>
+                    {label(s)}
+                  </option>
+                ))}
+              </select>
+              <button className="btn" onClick={startEdit} disabled={!!stageSaving} data-testid="deal-edit">
+                Edit
+              </button>
+            </>
+          )
+        }
       />
       <ErrorBox error={detail.error} onRetry={detail.reload} />
       {!d && detail.loading && <SkeletonBlock lines={10} />}
+      {d && editing && (
+        <div className="card card-pad deal-edit-card">
+          <DealForm
+            initial={dealToForm(d.deal, d.lead ? { id: d.lead.id, company: d.lead.company } : d.deal.lead_id ? { id: d.deal.lead_id, company: "Unknown lead" } : null)}
+            saving={saving}
+            error={formError}
+            localErrors={local}
+            submitLabel="Save"
+            onSubmit={(f) => void saveEdit(f)}
+            onCancel={() => setEditing(false)}
+          />
+        </div>
+      )}
       {d && (
         <>
-          <div className="stat-cards">
-            <div className="stat-card">
-              <div className="stat-label">Amount</div>
-              <div className="stat-value">{money(d.deal.amount_cents)}</div>
-            </div>
-            <div className="stat-card">
-              <div className="stat-label">Stage</div>
-              <div className="stat-value">{label(d.deal.stage)}</div>
-            </div>
-            <div className="stat-card">
-              <div className="stat-label">Close date</div>
-              <div className="stat-value">{d.deal.close_date ?? "—"}</div>
-            </div>
-            <div className="stat-card">
-              <div className="stat-label">Competitors</div>
-              <div className="chips">
-                {d.deal.competitors.length === 0 && <span className="muted">None known</span>}
-                {d.deal.competitors.map((c) => {
-                  const card = cardFor(c);
-                  return (
-                    <Chip key={c} tone="accent" href={card ? href(`/battle-cards/${card.id}`) : undefined}>
-                      {card ? "⚔ " : ""}
-                      {c}
-                    </Chip>
-                  );
-                })}
+          {!editing && (
+            <div className="stat-cards">
+              <div className="stat-card">
+                <div className="stat-label">Amount</div>
+                <div className="stat-value">{money(d.deal.amount_cents)}</div>
+              </div>
+              <div className="stat-card">
+                <div className="stat-label">Stage</div>
+                <div className="stat-value">{label(d.deal.stage)}</div>
+              </div>
+              <div className="stat-card">
+                <div className="stat-label">Close date</div>
+                <div className="stat-value">{d.deal.close_date ?? "—"}</div>
+              </div>
+              <div className="stat-card">
+                <div className="stat-label">Competitors</div>
+                <div className="chips">
+                  {d.deal.competitors.length === 0 && <span className="muted">None known</span>}
+                  {d.deal.competitors.map((c) => {
+                    const card = cardFor(c);
+                    return (
+                      <Chip key={c} tone="accent" href={card ? href(`/battle-cards/${card.id}`) : undefined}>
+                        {card ? "⚔ " : ""}
+                        {c}
+                      </Chip>
+                    );
+                  })}
+                </div>
               </div>
             </div>
-          </div>
+          )}
 
           <div className="detail-grid">
             <div className="card card-pad">

@@ -525,9 +525,14 @@ export function LeadDetail({ id }: { id: string }) {
         }
         actions={
           l && (
-            <button className="btn btn-danger-ghost" onClick={() => setConfirmDelete(true)}>
-              Delete
-            </button>
+            <>
+              <button className="btn btn-danger-ghost" onClick={() => setConfirmDelete(true)}>
+                Delete
+              </button>
+              <a className="btn btn-primary" href={href(`/deals/new?lead=${encodeURIComponent(l.id)}`)} data-testid="lead-new-deal">
+                + New deal
+              </a>
+            </>
           )
         }
       />
