@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { errorOf, label, markReady, type CommandError, type WorkspaceStats } from "./api";
+import { count, errorOf, label, markReady, type CommandError, type WorkspaceStats } from "./api";
 
 // ---- app-wide context: toasts, stats, reload ----------------------------------------
 
@@ -293,5 +293,23 @@ export function Avatar({ name }: { name: string }) {
     <span className="avatar" style={{ background: `hsl(${h} 55% 92%)`, color: `hsl(${h} 45% 32%)` }}>
       {initials || "?"}
     </span>
+  );
+}
+
+/** "1–50 of 500" with Previous / Next, for the paged list views. */
+export function Pager(props: { offset: number; shown: number; total: number; pageSize: number; onChange: (offset: number) => void }) {
+  const { offset, shown, total, pageSize, onChange } = props;
+  return (
+    <div className="pager">
+      <span className="muted">
+        {count(offset + 1)}–{count(offset + shown)} of {count(total)}
+      </span>
+      <button className="btn btn-sm" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - pageSize))}>
+        ← Previous
+      </button>
+      <button className="btn btn-sm" disabled={offset + pageSize >= total} onClick={() => onChange(offset + pageSize)}>
+        Next →
+      </button>
+    </div>
   );
 }

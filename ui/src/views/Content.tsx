@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { commands, count, dateShort, label, relative, run, type ContentKind } from "../api";
 import { href, navigate } from "../router";
-import { Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, Spinner, useLoad } from "../ui";
+import { Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, Spinner, useLoad, Pager } from "../ui";
 
 export const KINDS: ContentKind[] = [
   "case_study",
@@ -161,17 +161,7 @@ export function ContentList() {
               ))}
             </tbody>
           </table>
-          <div className="pager">
-            <span className="muted">
-              {count(offset + 1)}–{count(offset + items.length)} of {count(total)}
-            </span>
-            <button className="btn btn-sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              ← Previous
-            </button>
-            <button className="btn btn-sm" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
-              Next →
-            </button>
-          </div>
+          <Pager offset={offset} shown={items.length} total={total} pageSize={PAGE} onChange={setOffset} />
         </div>
       ) : null}
     </div>

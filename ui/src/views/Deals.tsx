@@ -16,7 +16,7 @@ import {
   type DealStage,
 } from "../api";
 import { href, navigate } from "../router";
-import { Avatar, Badge, Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, Spinner, useApp, useDebounced, useLoad } from "../ui";
+import { Avatar, Badge, Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, Spinner, useApp, useDebounced, useLoad, Pager } from "../ui";
 import { DealForm, STAGES, dealToForm, draftOf, newDealForm, toDealDraft, type DealFormState, type LeadRef } from "./DealForm";
 
 export { STAGES };
@@ -146,17 +146,7 @@ export function DealsList() {
               ))}
             </tbody>
           </table>
-          <div className="pager">
-            <span className="muted">
-              {count(offset + 1)}–{count(offset + items.length)} of {count(total)}
-            </span>
-            <button className="btn btn-sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              ← Previous
-            </button>
-            <button className="btn btn-sm" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
-              Next →
-            </button>
-          </div>
+          <Pager offset={offset} shown={items.length} total={total} pageSize={PAGE} onChange={setOffset} />
         </div>
       ) : null}
     </div>

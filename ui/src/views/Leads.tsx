@@ -37,6 +37,7 @@ import {
   useApp,
   useDebounced,
   useLoad,
+  Pager,
 } from "../ui";
 
 export const LEAD_STATUSES: LeadStatus[] = ["new", "contacted", "qualified", "proposal", "won", "lost"];
@@ -202,17 +203,7 @@ export function LeadsList() {
               ))}
             </tbody>
           </table>
-          <div className="pager">
-            <span className="muted">
-              {count(offset + 1)}–{count(offset + items.length)} of {count(total)}
-            </span>
-            <button className="btn btn-sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              ← Previous
-            </button>
-            <button className="btn btn-sm" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
-              Next →
-            </button>
-          </div>
+          <Pager offset={offset} shown={items.length} total={total} pageSize={PAGE} onChange={setOffset} />
         </div>
       ) : null}
       {importing && (
