@@ -182,10 +182,30 @@ async fn search_takes_any_text() {
     let found = closer.search("healthcare ROI".into(), 20).await.unwrap();
     assert!(!found.hits.is_empty());
     for nasty in [
-        "\"", "AND (", "*", "NEAR", "NEAR(", "🚀", "a:b", "(((", "-", "",
+        "\"", "AND (", "*", "NEAR", "NEAR(", "🚀", "a:b", "(((", "-", "", "@", "@@ a@",
     ] {
         closer.search(nasty.into(), 20).await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_contacts_email_finds_its_lead_in_search_and_in_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let closer = open(dir.path(), Arc::default());
+    let first = &closer.list_leads(LeadQuery::default()).await.unwrap().items[0];
+    let lead = closer.get_lead(first.id.clone()).await.unwrap();
+    let email = lead.contacts[0].email.clone().unwrap();
+    let found = closer.search(email.to_uppercase(), 10).await.unwrap();
+    assert_eq!(found.hits[0].id, lead.id, "searching {email}");
+    assert!(found.hits[0].snippet[0].hit);
+    let listed = closer
+        .list_leads(LeadQuery {
+            text: Some(email.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.items[0].id, lead.id);
 }
 
 // ---- secrets stay in the keyring ------------------------------------------------

@@ -18,9 +18,9 @@ pub struct ChangeEntry {
     pub entity_id: String,
     /// `insert`, `update` or `delete`.
     pub op: String,
-    /// The row after the write (all columns, JSON columns nested), or just
-    /// `{"id": ...}` for a delete.
-    pub row: serde_json::Value,
+    /// `{"id": ...}` for a delete; `None` for an insert or update, whose row a push
+    /// reads as it is then (several changes to one row push once).
+    pub row: Option<serde_json::Value>,
     pub at: Millis,
     pub pushed_at: Option<Millis>,
 }
@@ -33,9 +33,11 @@ pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<ChangeEntry>> {
     )?;
     collect(&mut stmt, [limit], |row| {
         let seq: i64 = row.get(0)?;
-        let row_json: String = row.get(4)?;
+        let row_json: Option<String> = row.get(4)?;
         Ok(ChangeEntry {
-            row: from_json("change_log", &seq.to_string(), "row_json", &row_json)?,
+            row: row_json
+                .map(|j| from_json("change_log", &seq.to_string(), "row_json", &j))
+                .transpose()?,
             seq,
             entity: row.get(1)?,
             entity_id: row.get(2)?,

@@ -21,7 +21,7 @@ const INSERT: &str = "INSERT INTO leads (id, company, domain, industry, employee
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
 /// The FTS columns the list's text filter looks at.
-const FILTER_COLUMNS: &str = "{company domain contact_names contact_emails}";
+const FILTER_COLUMNS: &str = "{company domain contact_names}";
 
 fn score_u8(v: Option<i64>) -> u8 {
     v.unwrap_or(0).clamp(0, 100) as u8
@@ -297,16 +297,20 @@ pub fn list(conn: &Connection, q: &LeadQuery) -> Result<Page<LeadSummary>> {
         args.push(Value::Text(status.as_str().to_string()));
         filters.push(format!("status = ?{}", args.len()));
     }
-    if let Some(m) = q
-        .text
-        .as_deref()
-        .and_then(|t| search::fts_query(t, Some(FILTER_COLUMNS)))
-    {
-        args.push(Value::Text(m));
-        filters.push(format!(
-            "rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?{})",
-            args.len()
-        ));
+    if let Some(text) = q.text.as_deref() {
+        // Emails are not in the index: an address is matched in the contacts.
+        let (emails, rest) = search::split_emails(text);
+        for email in emails {
+            args.push(Value::Text(email));
+            filters.push(format!("instr(lower(contacts), ?{}) > 0", args.len()));
+        }
+        if let Some(m) = search::fts_query(&rest, Some(FILTER_COLUMNS)) {
+            args.push(Value::Text(m));
+            filters.push(format!(
+                "rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?{})",
+                args.len()
+            ));
+        }
     }
     let where_ = if filters.is_empty() {
         String::new()
@@ -322,9 +326,9 @@ pub fn list(conn: &Connection, q: &LeadQuery) -> Result<Page<LeadSummary>> {
         SortDir::Desc => "DESC",
     };
     let order = match q.sort {
-        LeadSort::UpdatedAt => format!("updated_at {dir}, id {dir}"),
-        LeadSort::Company => format!("company COLLATE NOCASE {dir}, id {dir}"),
-        LeadSort::Score => format!("score {dir}, updated_at {dir}, id {dir}"),
+        LeadSort::UpdatedAt => format!("updated_at {dir}, rowid {dir}"),
+        LeadSort::Company => format!("company COLLATE NOCASE {dir}, rowid {dir}"),
+        LeadSort::Score => format!("score {dir}, updated_at {dir}, rowid {dir}"),
     };
     args.push(Value::Integer(i64::from(limit)));
     args.push(Value::Integer(i64::from(q.offset)));

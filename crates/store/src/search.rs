@@ -63,6 +63,61 @@ pub(crate) fn fts_query(text: &str, columns: Option<&str>) -> Option<String> {
     Some(parts.join(" AND "))
 }
 
+/// Splits user text into the words that look like (part of) an email address,
+/// lowercased and stripped of surrounding quotes and punctuation, and the rest.
+/// Emails are not in the lead index (see the migration), so they are matched
+/// against the contacts directly.
+pub(crate) fn split_emails(text: &str) -> (Vec<String>, String) {
+    let mut emails = Vec::new();
+    let mut rest = Vec::new();
+    for word in text.split_whitespace() {
+        let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '@');
+        if w.contains('@') && w.chars().count() > 1 {
+            emails.push(w.to_lowercase());
+        } else {
+            rest.push(word);
+        }
+    }
+    (emails, rest.join(" "))
+}
+
+/// Leads with a contact whose email contains `email` (already lowercased); shown
+/// first, as an address is as precise as a query gets. A scan, but only for text
+/// with an "@", and cheap at 100K leads.
+fn leads_by_email(conn: &Connection, email: &str, limit: u32) -> Result<Vec<SearchHit>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.id, l.company, l.industry, l.status, c.value ->> '$.email' \
+         FROM leads l, json_each(l.contacts) c \
+         WHERE instr(lower(l.contacts), ?1) > 0 \
+           AND instr(lower(c.value ->> '$.email'), ?1) > 0 \
+         LIMIT ?2",
+    )?;
+    collect(&mut stmt, (email, limit), |row| {
+        let id: String = row.get(0)?;
+        let industry: Option<String> = row.get(2)?;
+        let status: String = row.get(3)?;
+        let status: LeadStatus = from_enum("lead", &id, "status", &status)?;
+        Ok(SearchHit {
+            kind: SearchKind::Lead,
+            title: row.get(1)?,
+            subtitle: lead_subtitle(industry.as_deref(), status),
+            rank: f64::MIN,
+            snippet: vec![TextSpan {
+                text: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                hit: true,
+            }],
+            id,
+        })
+    })
+}
+
+fn lead_subtitle(industry: Option<&str>, status: LeadStatus) -> String {
+    match industry.map(str::trim).filter(|i| !i.is_empty()) {
+        Some(i) => format!("{i} · {}", label(status.as_str())),
+        None => label(status.as_str()),
+    }
+}
+
 /// Splits an FTS5 snippet made with the private markers into spans.
 fn spans(snippet: &str) -> Vec<TextSpan> {
     let mut out: Vec<TextSpan> = Vec::new();
@@ -127,8 +182,13 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit
         0 => DEFAULT_LIMIT,
         n => n.min(MAX_LIMIT),
     };
-    let Some(query) = fts_query(text, None) else {
-        return Ok(Vec::new());
+    let (emails, rest) = split_emails(text);
+    let mut hits = Vec::new();
+    if let Some(email) = emails.first() {
+        hits.extend(leads_by_email(conn, email, limit)?);
+    }
+    let Some(query) = fts_query(&rest, None) else {
+        return Ok(hits);
     };
     let snippet = |table: &str| {
         format!(
@@ -145,8 +205,6 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit
             snippet(table)
         )
     };
-    let mut hits = Vec::new();
-
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, c.title, c.kind, c.industries, f.rank, f.snip FROM ({}) f \
          JOIN content_items c ON c.rowid = f.rowid",
@@ -199,14 +257,10 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit
         let industry: Option<String> = row.get(2)?;
         let status: String = row.get(3)?;
         let status: LeadStatus = from_enum("lead", &id, "status", &status)?;
-        let subtitle = match industry.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
-            Some(i) => format!("{i} · {}", label(status.as_str())),
-            None => label(status.as_str()),
-        };
         Ok(SearchHit {
             kind: SearchKind::Lead,
             title: row.get(1)?,
-            subtitle,
+            subtitle: lead_subtitle(industry.as_deref(), status),
             rank: row.get(4)?,
             snippet: spans(&row.get::<_, String>(5)?),
             id,

@@ -34,13 +34,14 @@ CREATE TABLE leads (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL
 );
--- The list views sort by one of these with `id` as tie-breaker (an import gives
--- 100K leads the same updated_at); each index matches an ORDER BY exactly so the
--- first page is read straight off the index, without sorting.
-CREATE INDEX leads_updated_at ON leads (updated_at, id);
-CREATE INDEX leads_company ON leads (company COLLATE NOCASE, id);
-CREATE INDEX leads_score ON leads (score, updated_at, id);
-CREATE INDEX leads_status ON leads (status, updated_at, id);
+-- The list views sort by one of these with `rowid` as tie-breaker (an import gives
+-- 100K leads the same updated_at). Every index ends in the rowid implicitly, so each
+-- matches its ORDER BY exactly and the first page is read straight off the index,
+-- without sorting; leaving `id` (36 bytes) out keeps bulk imports fast.
+CREATE INDEX leads_updated_at ON leads (updated_at);
+CREATE INDEX leads_company ON leads (company COLLATE NOCASE);
+CREATE INDEX leads_score ON leads (score, updated_at);
+CREATE INDEX leads_status ON leads (status, updated_at);
 
 CREATE TABLE deals (
     id           TEXT PRIMARY KEY NOT NULL,
@@ -169,38 +170,28 @@ CREATE TABLE change_log (
     entity    TEXT NOT NULL,
     entity_id TEXT NOT NULL,
     op        TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
-    row_json  TEXT NOT NULL,
+    row_json  TEXT,          -- NULL for insert/update: a push reads the row as it is then
     at        INTEGER NOT NULL,
     pushed_at INTEGER
 );
 CREATE INDEX change_log_pending ON change_log (seq) WHERE pushed_at IS NULL;
 
+-- The log is an outbox of references: which row changed, how, and when. Inserts and
+-- updates carry no copy of the row (row_json NULL): a push sends the row as it is at
+-- push time, so ten edits of one lead push once, and a 100K-lead import does not
+-- write every lead twice. A delete keeps {"id": ...}, as the row is gone.
 -- Wall-clock time in ms for the log (the row's own updated_at may be a demo value).
 -- unixepoch('subsec') needs SQLite 3.42; the bundled one is newer.
 
 -- leads
 CREATE TRIGGER leads_log_insert AFTER INSERT ON leads BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('lead', NEW.id, 'insert', json_object(
-        'id', NEW.id, 'company', NEW.company, 'domain', NEW.domain, 'industry', NEW.industry,
-        'employee_count', NEW.employee_count, 'contacts', json(NEW.contacts), 'source', NEW.source,
-        'status', NEW.status, 'owner', NEW.owner, 'score', NEW.score,
-        'score_budget', NEW.score_budget, 'score_authority', NEW.score_authority,
-        'score_need', NEW.score_need, 'score_timeline', NEW.score_timeline,
-        'score_rationale', NEW.score_rationale, 'scored_at', NEW.scored_at,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('lead', NEW.id, 'insert', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER leads_log_update AFTER UPDATE ON leads BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('lead', NEW.id, 'update', json_object(
-        'id', NEW.id, 'company', NEW.company, 'domain', NEW.domain, 'industry', NEW.industry,
-        'employee_count', NEW.employee_count, 'contacts', json(NEW.contacts), 'source', NEW.source,
-        'status', NEW.status, 'owner', NEW.owner, 'score', NEW.score,
-        'score_budget', NEW.score_budget, 'score_authority', NEW.score_authority,
-        'score_need', NEW.score_need, 'score_timeline', NEW.score_timeline,
-        'score_rationale', NEW.score_rationale, 'scored_at', NEW.scored_at,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('lead', NEW.id, 'update', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER leads_log_delete AFTER DELETE ON leads BEGIN
@@ -212,20 +203,12 @@ END;
 -- deals
 CREATE TRIGGER deals_log_insert AFTER INSERT ON deals BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('deal', NEW.id, 'insert', json_object(
-        'id', NEW.id, 'lead_id', NEW.lead_id, 'name', NEW.name, 'amount_cents', NEW.amount_cents,
-        'stage', NEW.stage, 'close_date', NEW.close_date, 'competitors', json(NEW.competitors),
-        'owner', NEW.owner, 'stakeholders', json(NEW.stakeholders),
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('deal', NEW.id, 'insert', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER deals_log_update AFTER UPDATE ON deals BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('deal', NEW.id, 'update', json_object(
-        'id', NEW.id, 'lead_id', NEW.lead_id, 'name', NEW.name, 'amount_cents', NEW.amount_cents,
-        'stage', NEW.stage, 'close_date', NEW.close_date, 'competitors', json(NEW.competitors),
-        'owner', NEW.owner, 'stakeholders', json(NEW.stakeholders),
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('deal', NEW.id, 'update', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER deals_log_delete AFTER DELETE ON deals BEGIN
@@ -237,24 +220,12 @@ END;
 -- battle_cards
 CREATE TRIGGER battle_cards_log_insert AFTER INSERT ON battle_cards BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('battle_card', NEW.id, 'insert', json_object(
-        'id', NEW.id, 'competitor', NEW.competitor, 'summary', NEW.summary,
-        'our_strengths', json(NEW.our_strengths), 'their_weaknesses', json(NEW.their_weaknesses),
-        'pricing_comparison', NEW.pricing_comparison,
-        'key_differentiators', json(NEW.key_differentiators), 'objections', json(NEW.objections),
-        'trigger_phrases', json(NEW.trigger_phrases), 'updated_by', NEW.updated_by,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('battle_card', NEW.id, 'insert', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER battle_cards_log_update AFTER UPDATE ON battle_cards BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('battle_card', NEW.id, 'update', json_object(
-        'id', NEW.id, 'competitor', NEW.competitor, 'summary', NEW.summary,
-        'our_strengths', json(NEW.our_strengths), 'their_weaknesses', json(NEW.their_weaknesses),
-        'pricing_comparison', NEW.pricing_comparison,
-        'key_differentiators', json(NEW.key_differentiators), 'objections', json(NEW.objections),
-        'trigger_phrases', json(NEW.trigger_phrases), 'updated_by', NEW.updated_by,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('battle_card', NEW.id, 'update', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER battle_cards_log_delete AFTER DELETE ON battle_cards BEGIN
@@ -266,22 +237,12 @@ END;
 -- content_items
 CREATE TRIGGER content_items_log_insert AFTER INSERT ON content_items BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('content_item', NEW.id, 'insert', json_object(
-        'id', NEW.id, 'title', NEW.title, 'kind', NEW.kind, 'industries', json(NEW.industries),
-        'personas', json(NEW.personas), 'topics', json(NEW.topics), 'body', NEW.body,
-        'source_path', NEW.source_path, 'views', NEW.views, 'uses', NEW.uses,
-        'deals_influenced', NEW.deals_influenced, 'deals_won', NEW.deals_won,
-        'last_used_at', NEW.last_used_at, 'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('content_item', NEW.id, 'insert', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER content_items_log_update AFTER UPDATE ON content_items BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('content_item', NEW.id, 'update', json_object(
-        'id', NEW.id, 'title', NEW.title, 'kind', NEW.kind, 'industries', json(NEW.industries),
-        'personas', json(NEW.personas), 'topics', json(NEW.topics), 'body', NEW.body,
-        'source_path', NEW.source_path, 'views', NEW.views, 'uses', NEW.uses,
-        'deals_influenced', NEW.deals_influenced, 'deals_won', NEW.deals_won,
-        'last_used_at', NEW.last_used_at, 'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('content_item', NEW.id, 'update', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER content_items_log_delete AFTER DELETE ON content_items BEGIN
@@ -293,18 +254,12 @@ END;
 -- proposals
 CREATE TRIGGER proposals_log_insert AFTER INSERT ON proposals BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('proposal', NEW.id, 'insert', json_object(
-        'id', NEW.id, 'deal_id', NEW.deal_id, 'lead_id', NEW.lead_id, 'title', NEW.title,
-        'body', NEW.body, 'status', NEW.status, 'version', NEW.version,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('proposal', NEW.id, 'insert', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER proposals_log_update AFTER UPDATE ON proposals BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('proposal', NEW.id, 'update', json_object(
-        'id', NEW.id, 'deal_id', NEW.deal_id, 'lead_id', NEW.lead_id, 'title', NEW.title,
-        'body', NEW.body, 'status', NEW.status, 'version', NEW.version,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('proposal', NEW.id, 'update', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER proposals_log_delete AFTER DELETE ON proposals BEGIN
@@ -316,18 +271,12 @@ END;
 -- proposal_versions
 CREATE TRIGGER proposal_versions_log_insert AFTER INSERT ON proposal_versions BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('proposal_version', NEW.id, 'insert', json_object(
-        'id', NEW.id, 'proposal_id', NEW.proposal_id, 'version', NEW.version, 'title', NEW.title,
-        'body', NEW.body, 'status', NEW.status, 'saved_at', NEW.saved_at,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('proposal_version', NEW.id, 'insert', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER proposal_versions_log_update AFTER UPDATE ON proposal_versions BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('proposal_version', NEW.id, 'update', json_object(
-        'id', NEW.id, 'proposal_id', NEW.proposal_id, 'version', NEW.version, 'title', NEW.title,
-        'body', NEW.body, 'status', NEW.status, 'saved_at', NEW.saved_at,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('proposal_version', NEW.id, 'update', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER proposal_versions_log_delete AFTER DELETE ON proposal_versions BEGIN
@@ -339,18 +288,12 @@ END;
 -- calls
 CREATE TRIGGER calls_log_insert AFTER INSERT ON calls BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('call', NEW.id, 'insert', json_object(
-        'id', NEW.id, 'deal_id', NEW.deal_id, 'lead_id', NEW.lead_id, 'title', NEW.title,
-        'started_at', NEW.started_at, 'ended_at', NEW.ended_at, 'segments', json(NEW.segments),
-        'analysis', json(NEW.analysis), 'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('call', NEW.id, 'insert', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER calls_log_update AFTER UPDATE ON calls BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('call', NEW.id, 'update', json_object(
-        'id', NEW.id, 'deal_id', NEW.deal_id, 'lead_id', NEW.lead_id, 'title', NEW.title,
-        'started_at', NEW.started_at, 'ended_at', NEW.ended_at, 'segments', json(NEW.segments),
-        'analysis', json(NEW.analysis), 'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('call', NEW.id, 'update', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER calls_log_delete AFTER DELETE ON calls BEGIN
@@ -362,18 +305,12 @@ END;
 -- activities
 CREATE TRIGGER activities_log_insert AFTER INSERT ON activities BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('activity', NEW.id, 'insert', json_object(
-        'id', NEW.id, 'deal_id', NEW.deal_id, 'lead_id', NEW.lead_id, 'kind', NEW.kind,
-        'body', NEW.body, 'author', NEW.author, 'at', NEW.at,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('activity', NEW.id, 'insert', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER activities_log_update AFTER UPDATE ON activities BEGIN
     INSERT INTO change_log (entity, entity_id, op, row_json, at)
-    VALUES ('activity', NEW.id, 'update', json_object(
-        'id', NEW.id, 'deal_id', NEW.deal_id, 'lead_id', NEW.lead_id, 'kind', NEW.kind,
-        'body', NEW.body, 'author', NEW.author, 'at', NEW.at,
-        'created_at', NEW.created_at, 'updated_at', NEW.updated_at),
+    VALUES ('activity', NEW.id, 'update', NULL,
         CAST(unixepoch('subsec') * 1000 AS INTEGER));
 END;
 CREATE TRIGGER activities_log_delete AFTER DELETE ON activities BEGIN
@@ -451,21 +388,22 @@ CREATE TRIGGER battle_cards_fts_update AFTER UPDATE OF competitor, summary, our_
         NEW.pricing_comparison);
 END;
 
--- Names and emails are not stemmed: no porter here. No prefix indexes either:
--- they would slow bulk imports of 100K leads by a third, and prefix queries on
--- short lead fields are fast enough without them.
+-- Names are not stemmed: no porter here. No prefix indexes either: they would slow
+-- bulk imports of 100K leads by a third, and prefix queries on short lead fields are
+-- fast enough without them. Contact emails are not indexed (each is five tokens, one
+-- of them "com" in nearly every row: a tenth of a 100K import); text with an "@" is
+-- matched against the contacts directly (leads::list, search::search).
 CREATE VIRTUAL TABLE leads_fts USING fts5 (
-    company, domain, industry, contact_names, contact_emails, contact_titles,
+    company, domain, industry, contact_names, contact_titles,
     tokenize = 'unicode61 remove_diacritics 2'
 );
-INSERT INTO leads_fts (leads_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 3.0, 2.0, 1.0)');
+INSERT INTO leads_fts (leads_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 3.0, 1.0)');
 
 CREATE TRIGGER leads_fts_insert AFTER INSERT ON leads BEGIN
     -- One pass over the contacts (an aggregate without GROUP BY always yields a row).
-    INSERT INTO leads_fts (rowid, company, domain, industry, contact_names, contact_emails, contact_titles)
+    INSERT INTO leads_fts (rowid, company, domain, industry, contact_names, contact_titles)
     SELECT NEW.rowid, NEW.company, NEW.domain, NEW.industry,
-        group_concat(value ->> '$.name', ', '), group_concat(value ->> '$.email', ', '),
-        group_concat(value ->> '$.title', ', ')
+        group_concat(value ->> '$.name', ', '), group_concat(value ->> '$.title', ', ')
     FROM json_each(NEW.contacts);
 END;
 CREATE TRIGGER leads_fts_delete AFTER DELETE ON leads BEGIN
@@ -474,9 +412,8 @@ END;
 CREATE TRIGGER leads_fts_update AFTER UPDATE OF company, domain, industry, contacts ON leads BEGIN
     DELETE FROM leads_fts WHERE rowid = OLD.rowid;
     -- One pass over the contacts (an aggregate without GROUP BY always yields a row).
-    INSERT INTO leads_fts (rowid, company, domain, industry, contact_names, contact_emails, contact_titles)
+    INSERT INTO leads_fts (rowid, company, domain, industry, contact_names, contact_titles)
     SELECT NEW.rowid, NEW.company, NEW.domain, NEW.industry,
-        group_concat(value ->> '$.name', ', '), group_concat(value ->> '$.email', ', '),
-        group_concat(value ->> '$.title', ', ')
+        group_concat(value ->> '$.name', ', '), group_concat(value ->> '$.title', ', ')
     FROM json_each(NEW.contacts);
 END;
