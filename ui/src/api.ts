@@ -117,9 +117,15 @@ export function duration(ms: number | null | undefined): string {
 }
 
 /** snake_case enum value as words: "closed_won" -> "Closed won". */
+const ACRONYMS = new Set(["roi", "tco", "cfo", "cio", "cto", "cro", "ceo", "ciso", "soc"]);
+
+/** `roi_calculator` -> "ROI calculator": snake_case enum values as words. */
 export function label(v: string | null | undefined): string {
   if (!v) return "—";
-  const s = v.replace(/_/g, " ");
+  const s = v
+    .split("_")
+    .map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w))
+    .join(" ");
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

@@ -205,7 +205,7 @@ impl Closer {
             let deal = deals::update(tx, &id, &draft, now)?;
             if before.stage != deal.stage {
                 let body = format!(
-                    "Stage changed from {} to {}",
+                    "Stage changed: {} → {}",
                     stage_label(before.stage),
                     stage_label(deal.stage)
                 );

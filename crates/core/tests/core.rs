@@ -349,7 +349,7 @@ async fn moving_a_deal_to_another_stage_is_on_its_timeline() {
     assert_eq!(after.deal.stage, DealStage::Proposal);
     let newest = &after.timeline[0];
     assert_eq!(newest.kind, ActivityKind::StageChange);
-    assert_eq!(newest.body, "Stage changed from Discovery to Proposal");
+    assert_eq!(newest.body, "Stage changed: Discovery → Proposal");
     // Saving again without a stage change adds nothing.
     closer.update_deal(id.clone(), draft).await.unwrap();
     assert_eq!(

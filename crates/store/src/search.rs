@@ -155,7 +155,11 @@ fn spans(snippet: &str) -> Vec<TextSpan> {
 
 /// `case_study` -> `Case study`.
 fn label(snake: &str) -> String {
-    let text = snake.replace('_', " ");
+    let text = snake
+        .split('_')
+        .map(|w| if w == "roi" { "ROI" } else { w })
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -125,9 +125,7 @@ export function ContentList() {
             <thead>
               <tr>
                 <th>Title</th>
-                <th>Kind</th>
                 <th>Industries</th>
-                <th>Personas</th>
                 <th className="num">Uses</th>
                 <th className="num">Win rate</th>
                 <th className="right">Updated</th>
@@ -143,8 +141,11 @@ export function ContentList() {
                     <a href={href(`/content/${c.id}`)} onClick={(e) => e.stopPropagation()}>
                       {c.title}
                     </a>
+                    <div className="muted small kind-sub">
+                      {label(c.kind)}
+                      {c.personas.length > 0 && ` · ${c.personas.join(", ")}`}
+                    </div>
                   </td>
-                  <td className="muted">{label(c.kind)}</td>
                   <td>
                     <span className="chips">
                       {c.industries.slice(0, 2).map((x) => (
@@ -153,7 +154,6 @@ export function ContentList() {
                       {c.industries.length > 2 && <span className="muted small">+{c.industries.length - 2}</span>}
                     </span>
                   </td>
-                  <td className="muted">{c.personas.join(", ") || "—"}</td>
                   <td className="num">{count(c.stats.uses)}</td>
                   <td className="num">{winRate(c.stats.deals_won, c.stats.deals_influenced)}</td>
                   <td className="right muted">{relative(c.updated_at)}</td>
