@@ -40,24 +40,14 @@ pub fn add(
     }
     let deal_id = clean(&new.deal_id);
     let lead_id = clean(&new.lead_id);
-    for (field, table, id) in [
-        ("deal_id", "deals", &deal_id),
-        ("lead_id", "leads", &lead_id),
-    ] {
-        if let Some(id) = id {
-            let exists: bool = tx.query_row(
-                &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
-                [id],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                errs.push(closer_types::FieldError::new(
-                    field,
-                    format!("no such record: {id}"),
-                ));
-            }
-        }
-    }
+    crate::codec::check_refs(
+        tx,
+        &[
+            ("deal_id", "deals", &deal_id),
+            ("lead_id", "leads", &lead_id),
+        ],
+        &mut errs,
+    )?;
     if !errs.is_empty() {
         return Err(StoreError::Invalid(errs));
     }

@@ -100,3 +100,29 @@ pub(crate) fn like_contains(text: &str) -> String {
     out.push('%');
     out
 }
+
+/// Adds a field error for each `(field, table, id)` whose id is set but names no row
+/// of `table` (a deal or lead the caller refers to). `table` is one of our own table
+/// names, never user text.
+pub(crate) fn check_refs(
+    conn: &rusqlite::Connection,
+    refs: &[(&str, &str, &Option<String>)],
+    errs: &mut Vec<closer_types::FieldError>,
+) -> Result<()> {
+    for (field, table, id) in refs {
+        if let Some(id) = id {
+            let exists: bool = conn.query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+                [id],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                errs.push(closer_types::FieldError::new(
+                    field,
+                    format!("no such record: {id}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
