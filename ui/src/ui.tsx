@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { count, errorOf, label, markReady, type CommandError, type WorkspaceStats } from "./api";
+import { count, errorOf, label, markReady, type CommandError, type FieldError, type WorkspaceStats } from "./api";
 
 // ---- app-wide context: toasts, stats, reload ----------------------------------------
 
@@ -310,6 +310,30 @@ export function Pager(props: { offset: number; shown: number; total: number; pag
       <button className="btn btn-sm" disabled={offset + pageSize >= total} onClick={() => onChange(offset + pageSize)}>
         Next →
       </button>
+    </div>
+  );
+}
+
+/** A form's error: a plain error box, or, when fields were named, a prompt to fix the
+ *  highlighted ones plus any named field the form has no input for (`unmatched`). */
+export function FormErrors({ error, unmatched }: { error: CommandError | null | undefined; unmatched: FieldError[] }) {
+  if (!error) return null;
+  if (error.fields.length === 0) return <ErrorBox error={error} />;
+  return (
+    <div className="error-box" role="alert">
+      <div>
+        <strong>Please fix the highlighted fields.</strong>
+        <div>{error.message}</div>
+        {unmatched.length > 0 && (
+          <ul>
+            {unmatched.map((u) => (
+              <li key={u.field}>
+                <code>{u.field}</code>: {u.reason}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
     </div>
   );
 }

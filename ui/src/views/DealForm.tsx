@@ -15,7 +15,7 @@ import {
   type LeadSummary,
   type Stakeholder,
 } from "../api";
-import { ErrorBox, Field, Spinner, useDebounced } from "../ui";
+import { Field, Spinner, useDebounced, FormErrors } from "../ui";
 
 export const STAGES: DealStage[] = ["discovery", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"];
 export const STAKEHOLDER_ROLES = ["champion", "economic_buyer", "decision_maker", "influencer", "blocker", "user"];
@@ -182,24 +182,7 @@ export function DealForm(props: {
         submit();
       }}
     >
-      {props.error && props.error.fields.length === 0 && <ErrorBox error={props.error} />}
-      {props.error && props.error.fields.length > 0 && (
-        <div className="error-box" role="alert">
-          <div>
-            <strong>Please fix the highlighted fields.</strong>
-            <div>{props.error.message}</div>
-            {unmatched.length > 0 && (
-              <ul>
-                {unmatched.map((u) => (
-                  <li key={u.field}>
-                    <code>{u.field}</code>: {u.reason}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        </div>
-      )}
+      <FormErrors error={props.error} unmatched={unmatched} />
       <div className="form-grid">
         <Field label="Deal name" error={errs.name}>
           <input

@@ -38,6 +38,7 @@ import {
   useDebounced,
   useLoad,
   Pager,
+  FormErrors,
 } from "../ui";
 
 export const LEAD_STATUSES: LeadStatus[] = ["new", "contacted", "qualified", "proposal", "won", "lost"];
@@ -302,24 +303,7 @@ function LeadForm(props: {
         props.onSubmit(f);
       }}
     >
-      {props.error && props.error.fields.length === 0 && <ErrorBox error={props.error} />}
-      {props.error && props.error.fields.length > 0 && (
-        <div className="error-box" role="alert">
-          <div>
-            <strong>Please fix the highlighted fields.</strong>
-            <div>{props.error.message}</div>
-            {unmatched.length > 0 && (
-              <ul>
-                {unmatched.map((u) => (
-                  <li key={u.field}>
-                    <code>{u.field}</code>: {u.reason}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        </div>
-      )}
+      <FormErrors error={props.error} unmatched={unmatched} />
       <div className="form-grid">
         <Field label="Company" error={errs.company} wide>
           <input className="input" data-testid="lead-company" value={f.company} onChange={(e) => set("company", e.target.value)} placeholder="Acme Corp" autoFocus={!props.initial.company} />
