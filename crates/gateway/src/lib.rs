@@ -1,0 +1,5 @@
+//! The local AI gateway. Every request to Claude goes through [`Gateway`].
+
+mod request;
+
+pub use request::*;
