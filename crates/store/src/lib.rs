@@ -22,6 +22,7 @@ mod codec;
 mod error;
 
 pub mod activities;
+pub mod ai_results;
 pub mod battle_cards;
 pub mod calls;
 pub mod changelog;
@@ -43,7 +44,10 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
 /// The schema, one migration per file. Append only: never edit a released one.
-const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("migrations/0001_init.sql"))];
+const MIGRATION_LIST: &[M<'static>] = &[
+    M::up(include_str!("migrations/0001_init.sql")),
+    M::up(include_str!("migrations/0002_ai.sql")),
+];
 
 /// The migrations [`Store::open`] applies.
 pub const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
