@@ -320,6 +320,7 @@ pub enum StreamEvent {
     },
     MessageDelta {
         delta: MessageDeltaBody,
+        #[serde(default)]
         usage: DeltaUsage,
     },
     MessageStop,
