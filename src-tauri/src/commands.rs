@@ -254,3 +254,138 @@ pub async fn connectivity(core: Core<'_>) -> CmdResult<Connectivity> {
 pub fn app_ready() {
     crate::ready::mark("closer");
 }
+
+// ---- AI ------------------------------------------------------------------------
+
+/// Streams a proposal into the editor through `on_text`; the reply is the saved proposal.
+#[tauri::command]
+#[specta::specta]
+pub async fn generate_proposal(
+    core: Core<'_>,
+    deal_id: Id,
+    proposal_id: Option<Id>,
+    stream_id: String,
+    on_text: tauri::ipc::Channel<String>,
+) -> CmdResult<ProposalGenerated> {
+    let mut send = |t: &str| {
+        // A closed window is not an error for the generation: the text is saved anyway.
+        let _ = on_text.send(t.to_string());
+    };
+    Ok(core
+        .generate_proposal(deal_id, proposal_id, stream_id, &mut send)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_generation(core: Core<'_>, stream_id: String) -> bool {
+    core.cancel_stream(&stream_id)
+}
+
+/// Asks where to save, then exports; `None` when the rep cancelled the dialog.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_proposal(
+    app: tauri::AppHandle,
+    core: Core<'_>,
+    id: Id,
+    suggested_name: String,
+) -> CmdResult<Option<String>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_file_name(&suggested_name)
+        .add_filter("PDF", &["pdf"])
+        .add_filter("Word", &["docx"])
+        .add_filter("Markdown", &["md"])
+        .save_file(move |path| {
+            let _ = tx.send(path);
+        });
+    let Some(path) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = path.into_path().map_err(|e| {
+        crate::error::CommandError::invalid(format!("That location cannot be used: {e}"))
+    })?;
+    core.export_proposal(id, path.clone()).await?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Exports to a path given by the caller (tests, drag-out).
+#[tauri::command]
+#[specta::specta]
+pub async fn export_proposal_to(core: Core<'_>, id: Id, path: String) -> CmdResult<()> {
+    Ok(core.export_proposal(id, PathBuf::from(path)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn score_leads(core: Core<'_>, ids: Vec<Id>) -> CmdResult<LeadScoringReport> {
+    Ok(core.score_leads(ids).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn deal_insights(core: Core<'_>, deal_id: Id) -> CmdResult<DealInsights> {
+    Ok(core.deal_insights(deal_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn analyze_deal(core: Core<'_>, deal_id: Id) -> CmdResult<DealInsights> {
+    Ok(core.analyze_deal(deal_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn analyze_call(core: Core<'_>, call_id: Id) -> CmdResult<CallAnalysisOutcome> {
+    Ok(core.analyze_call(call_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_battle_card(
+    core: Core<'_>,
+    card_id: Id,
+) -> CmdResult<Vec<BattleCardSuggestion>> {
+    Ok(core.refresh_battle_card(card_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn battle_card_suggestions(
+    core: Core<'_>,
+    card_id: Option<Id>,
+) -> CmdResult<Vec<BattleCardSuggestion>> {
+    Ok(core.battle_card_suggestions(card_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn decide_suggestion(core: Core<'_>, id: Id, accept: bool) -> CmdResult<BattleCard> {
+    Ok(core.decide_suggestion(id, accept).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn ai_usage(core: Core<'_>) -> CmdResult<UsageReport> {
+    Ok(core.ai_usage().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn ai_settings(core: Core<'_>) -> CmdResult<AiSettings> {
+    Ok(core.ai_settings().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_ai_settings(core: Core<'_>, input: AiSettingsInput) -> CmdResult<AiSettings> {
+    Ok(core.save_ai_settings(input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn run_ai_queue(core: Core<'_>) -> CmdResult<AiJobsDone> {
+    Ok(core.run_ai_queue().await?)
+}

@@ -14,6 +14,10 @@ pub enum ErrorKind {
     Import,
     Storage,
     Secrets,
+    /// Claude could not help: no key, budget reached, rate limited, unreachable, bad reply.
+    Ai,
+    /// Export to a file failed.
+    Export,
     Internal,
 }
 
@@ -33,6 +37,12 @@ impl CommandError {
             fields: Vec::new(),
             rows: Vec::new(),
         }
+    }
+}
+
+impl CommandError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        CommandError::new(ErrorKind::Invalid, message)
     }
 }
 
@@ -79,6 +89,14 @@ impl From<CoreError> for CommandError {
                 CommandError::new(ErrorKind::Import, format!("{other} Nothing was imported."))
             }
             CoreError::Secrets(e) => CommandError::new(ErrorKind::Secrets, e.to_string()),
+            // The AI errors are written as sentences for the rep already (and never carry
+            // the API key: the gateway never puts it in an error).
+            CoreError::Ai(e) => CommandError::new(ErrorKind::Ai, e.to_string()),
+            CoreError::Gateway(e) => CommandError::new(ErrorKind::Ai, e.to_string()),
+            CoreError::AiUnavailable(m) => {
+                CommandError::new(ErrorKind::Ai, format!("AI features are unavailable: {m}"))
+            }
+            CoreError::Export(e) => CommandError::new(ErrorKind::Export, e.to_string()),
             other => {
                 tracing::error!(error = %other, "internal error");
                 CommandError::new(ErrorKind::Internal, other.to_string())

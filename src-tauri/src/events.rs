@@ -28,6 +28,10 @@ pub struct WorkspaceChanged {
     pub reason: String,
 }
 
+/// Queued AI work finished: the UI shows a notification and refreshes what changed.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct AiJobsCompleted(pub closer_types::AiJobsDone);
+
 /// Forwards core events to the webview.
 pub struct TauriEvents(pub AppHandle);
 
@@ -41,6 +45,7 @@ impl EventSink for TauriEvents {
                 ConnectivityChanged { online, checked_at }.emit(&self.0)
             }
             CoreEvent::WorkspaceChanged { reason } => WorkspaceChanged { reason }.emit(&self.0),
+            CoreEvent::AiJobsDone(done) => AiJobsCompleted(done).emit(&self.0),
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, "could not emit an event to the UI");

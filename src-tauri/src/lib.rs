@@ -61,11 +61,27 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             clear_api_key,
             connectivity,
             app_ready,
+            generate_proposal,
+            cancel_generation,
+            export_proposal,
+            export_proposal_to,
+            score_leads,
+            deal_insights,
+            analyze_deal,
+            analyze_call,
+            refresh_battle_card,
+            battle_card_suggestions,
+            decide_suggestion,
+            ai_usage,
+            ai_settings,
+            save_ai_settings,
+            run_ai_queue,
         ])
         .events(tauri_specta::collect_events![
             events::ImportProgress,
             events::ConnectivityChanged,
             events::WorkspaceChanged,
+            events::AiJobsCompleted,
         ])
 }
 
@@ -98,6 +114,10 @@ pub fn run() -> anyhow::Result<()> {
             // Kept in app state so the log writer lives (and flushes) as long as the app.
             app.manage(closer_telemetry::init(&dir.join("logs"), "info")?);
             let mut config = Config::new(&dir);
+            // Demo mode and the end-to-end test point Claude at our local fake.
+            if let Ok(url) = std::env::var("CLOSER_ANTHROPIC_BASE_URL") {
+                config.anthropic_base_url = url;
+            }
             if let Ok(service) = std::env::var("CLOSER_KEYRING_SERVICE") {
                 config.keyring_service = service;
             }

@@ -16,6 +16,14 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Ai(#[from] closer_ai::AiError),
+    #[error(transparent)]
+    Gateway(#[from] closer_gateway::GatewayError),
+    #[error(transparent)]
+    Export(#[from] closer_export::ExportError),
+    #[error("AI features are unavailable: {0}")]
+    AiUnavailable(String),
     #[error("a background task stopped unexpectedly: {0}")]
     Task(String),
 }

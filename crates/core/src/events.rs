@@ -2,9 +2,19 @@
 /// tests collect them).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CoreEvent {
-    ImportProgress { done: u64, total: u64 },
-    ConnectivityChanged { online: bool, checked_at: i64 },
-    WorkspaceChanged { reason: String },
+    ImportProgress {
+        done: u64,
+        total: u64,
+    },
+    ConnectivityChanged {
+        online: bool,
+        checked_at: i64,
+    },
+    WorkspaceChanged {
+        reason: String,
+    },
+    /// Queued AI work completed (lead scores, call analyses, proposal polish).
+    AiJobsDone(closer_types::AiJobsDone),
 }
 
 pub trait EventSink: Send + Sync + 'static {

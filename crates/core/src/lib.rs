@@ -8,10 +8,12 @@
 //! What it deliberately does not know: Tauri, windows, IPC, the shape of the UI.
 //! Events go out through the [`EventSink`] trait.
 
+mod ai;
 mod connectivity;
 mod error;
 mod events;
 
+pub use ai::ANTHROPIC_API;
 pub use closer_import::ImportError;
 pub use closer_store::StoreError;
 pub use connectivity::probe;
@@ -38,6 +40,8 @@ pub struct Config {
     pub seed_demo_when_empty: bool,
     /// The keyring service name secrets are kept under.
     pub keyring_service: String,
+    /// Where Claude is called: Anthropic's API, or our local fake in demo mode and tests.
+    pub anthropic_base_url: String,
 }
 
 impl Config {
@@ -46,6 +50,7 @@ impl Config {
             data_dir: data_dir.into(),
             seed_demo_when_empty: true,
             keyring_service: "dev.closer.app".into(),
+            anthropic_base_url: ai::ANTHROPIC_API.into(),
         }
     }
 }
@@ -62,6 +67,8 @@ struct Inner {
     secrets_problem: Option<String>,
     events: Arc<dyn EventSink>,
     data_dir: PathBuf,
+    ai: Option<ai::AiRuntime>,
+    ai_problem: Option<String>,
 }
 
 impl Closer {
@@ -81,6 +88,18 @@ impl Closer {
                 (None, Some(e.to_string()))
             }
         };
+        // Nor must a broken AI database: everything but the AI features keeps working.
+        let (ai, ai_problem) = match ai::AiRuntime::open(
+            &config.data_dir,
+            &config.anthropic_base_url,
+            secrets.clone(),
+        ) {
+            Ok(rt) => (Some(rt), None),
+            Err(e) => {
+                tracing::error!(error = %e, "the AI gateway could not start");
+                (None, Some(e.to_string()))
+            }
+        };
         let closer = Closer {
             inner: Arc::new(Inner {
                 store,
@@ -88,6 +107,8 @@ impl Closer {
                 secrets_problem,
                 events,
                 data_dir: config.data_dir,
+                ai,
+                ai_problem,
             }),
         };
         if config.seed_demo_when_empty {
@@ -165,13 +186,20 @@ impl Closer {
         if draft.owner.as_deref().is_none_or(|o| o.trim().is_empty()) {
             draft.owner = Some(self.settings().await?.user_name);
         }
-        self.write(move |tx| leads::create(tx, &draft, now_millis()))
-            .await
+        let lead = self
+            .write(move |tx| leads::create(tx, &draft, now_millis()))
+            .await?;
+        self.rescore_soon(lead.id.clone());
+        Ok(lead)
     }
 
+    /// Saves the lead; Claude scores it again shortly after (when it can be reached).
     pub async fn update_lead(&self, id: Id, draft: LeadDraft) -> Result<Lead> {
-        self.write(move |tx| leads::update(tx, &id, &draft, now_millis()))
-            .await
+        let lead = self
+            .write(move |tx| leads::update(tx, &id, &draft, now_millis()))
+            .await?;
+        self.rescore_soon(lead.id.clone());
+        Ok(lead)
     }
 
     pub async fn delete_lead(&self, id: Id) -> Result<()> {
@@ -208,6 +236,22 @@ impl Closer {
                     "Stage changed: {} → {}",
                     stage_label(before.stage),
                     stage_label(deal.stage)
+                );
+                let entry = NewActivity {
+                    deal_id: Some(deal.id.clone()),
+                    lead_id: deal.lead_id.clone(),
+                    kind: ActivityKind::StageChange,
+                    body,
+                    at: Some(now),
+                };
+                activities::add(tx, &entry, Some(&author), now)?;
+            }
+            // A moved close date is a health signal (closer_ai::local_health counts slips).
+            if before.close_date != deal.close_date {
+                let body = format!(
+                    "Close date changed: {} → {}",
+                    before.close_date.as_deref().unwrap_or("none"),
+                    deal.close_date.as_deref().unwrap_or("none")
                 );
                 let entry = NewActivity {
                     deal_id: Some(deal.id.clone()),
@@ -444,7 +488,15 @@ impl Closer {
 
     /// Checks once whether the configured probe answers.
     pub async fn connectivity(&self) -> Result<Connectivity> {
-        let target = self.settings().await?.connectivity_probe;
+        // In demo mode the API is our local fake: probe it, not the internet.
+        let target = match self.inner.ai.as_ref().map(|a| a.base_url.as_str()) {
+            Some(url) if url != ai::ANTHROPIC_API => ai::probe_target(url),
+            _ => None,
+        };
+        let target = match target {
+            Some(t) => t,
+            None => self.settings().await?.connectivity_probe,
+        };
         Ok(Connectivity {
             online: probe(&target).await,
             checked_at: now_millis(),
@@ -457,12 +509,19 @@ impl Closer {
         let mut last: Option<bool> = None;
         loop {
             if let Ok(c) = self.connectivity().await {
+                self.set_online(c.online);
                 if last != Some(c.online) {
                     last = Some(c.online);
                     self.emit(CoreEvent::ConnectivityChanged {
                         online: c.online,
                         checked_at: c.checked_at,
                     });
+                }
+                // Back online (or still online with work waiting): run the offline queue.
+                if c.online {
+                    if let Err(e) = self.run_ai_queue_if_pending().await {
+                        tracing::info!(error = %e, "offline queue not run");
+                    }
                 }
             }
             tokio::time::sleep(every).await;

@@ -130,6 +130,23 @@ pub fn get(conn: &Connection, id: &str) -> Result<ContentItem> {
     first(&mut stmt, [id], from_row)?.ok_or_else(|| StoreError::not_found(ENTITY, id))
 }
 
+/// Full items to draw on for a proposal or an analysis: those tagged with `industry`
+/// first, then the rest, each group most-used first; at most `limit`.
+pub fn for_context(
+    conn: &Connection,
+    industry: Option<&str>,
+    limit: u32,
+) -> Result<Vec<ContentItem>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM content_items
+         ORDER BY (?1 IS NOT NULL AND EXISTS (
+                     SELECT 1 FROM json_each(industries) WHERE lower(value) = lower(?1))) DESC,
+                  deals_won DESC, uses DESC, updated_at DESC, id
+         LIMIT ?2"
+    ))?;
+    collect(&mut stmt, rusqlite::params![industry, limit], from_row)
+}
+
 /// Validates and creates an item (with zeroed usage stats).
 pub fn create(tx: &Transaction, draft: &ContentDraft, now: Millis) -> Result<ContentItem> {
     draft.validate().map_err(StoreError::Invalid)?;

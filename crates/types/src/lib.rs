@@ -32,6 +32,12 @@ pub use lead::*;
 pub use proposal::*;
 pub use search::*;
 pub use settings::*;
+mod ai;
+pub use ai::*;
+mod ai_usage;
+pub use ai_usage::*;
+mod ai_ops;
+pub use ai_ops::*;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
