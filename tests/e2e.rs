@@ -18,7 +18,20 @@ const TYPED: &str = "Typed seconds before the crash: Zephyr keeps every word.";
 #[ignore = "needs the built app, Xvfb and tauri-driver: run scripts/test.sh"]
 async fn a_reps_edits_survive_a_crash() -> Result<()> {
     let workspace = tempfile::tempdir()?;
-    let driver = Driver::start(workspace.path())?;
+    // Claude is our fake Anthropic API on loopback, streaming with small pauses like the real one.
+    let fake = closer_claude_fake::FakeAnthropic::start_on(
+        "127.0.0.1:0".parse()?,
+        closer_claude_fake::FakeOptions {
+            chunk_delay: Duration::from_millis(25),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let fake_url = fake.url();
+    let driver = Driver::start_with(
+        workspace.path(),
+        &[("CLOSER_ANTHROPIC_BASE_URL", fake_url.as_str())],
+    )?;
 
     // ---- first run: the demo workspace, a new lead, a battle card, a proposal ----
     let app = App::launch(&driver).await?;
@@ -132,7 +145,68 @@ async fn a_reps_edits_survive_a_crash() -> Result<()> {
         );
     }
 
+    // ---- Claude streams a proposal into the editor ----
+    app.click("[data-testid=nav-deals]").await?;
+    app.wait_for("[data-testid=deal-row]").await?;
+    app.click("[data-testid=deal-row]").await?;
+    app.wait_for("[data-testid=deal-detail]").await?;
+    app.wait_for("[data-testid=local-health]").await?;
+    app.screenshot("12-deal-health").await?;
+    let before = fake.request_count();
+    app.click("[data-testid=generate-proposal]").await?;
+    app.wait_for("[data-testid=proposal-body]").await?;
+    // Mid-stream: the editor already shows part of the text.
+    let mut partial = String::new();
+    for _ in 0..100 {
+        partial = app.value("[data-testid=proposal-body]").await.unwrap_or_default();
+        if !partial.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.screenshot("13-proposal-streaming").await?;
+    app.wait_for_text("[data-testid=generation-status]", "Written by Claude")
+        .await?;
+    let streamed = app.value("[data-testid=proposal-body]").await?;
+    ensure!(
+        streamed.len() > partial.len() && streamed.starts_with(partial.trim_end()),
+        "the text grew while streaming ({} then {} chars)",
+        partial.len(),
+        streamed.len()
+    );
+    ensure!(fake.request_count() > before, "the proposal came from the fake API");
+    app.screenshot("14-proposal-written").await?;
+
+    // ---- lead scores from Claude appear in the list ----
+    app.click("[data-testid=nav-leads]").await?;
+    app.wait_for("[data-testid=lead-row]").await?;
+    let scores_before = app.texts("[data-testid=lead-score]").await?;
+    let before = fake.request_count();
+    app.click("[data-testid=score-leads]").await?;
+    let mut scores_after = scores_before.clone();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        scores_after = app.texts("[data-testid=lead-score]").await?;
+        if scores_after != scores_before && fake.request_count() > before {
+            break;
+        }
+    }
+    ensure!(
+        scores_after != scores_before,
+        "new lead scores show in the list: {scores_before:?}"
+    );
+    ensure!(
+        scores_after.iter().all(|s| s.trim().parse::<u8>().is_ok()),
+        "every lead on the page has a score: {scores_after:?}"
+    );
+    app.screenshot("15-lead-scores").await?;
+
+    app.click("[data-testid=nav-ai-usage]").await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    app.screenshot("16-ai-usage").await?;
+
     app.close().await;
+    fake.stop().await;
 
     // The key is in no file of the workspace: not the database, its WAL, or the logs.
     for entry in walk(workspace.path()) {

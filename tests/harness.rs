@@ -40,7 +40,13 @@ pub struct Driver {
 }
 
 impl Driver {
+    #[allow(dead_code)] // kept for tests that need no extra environment
     pub fn start(data_dir: &Path) -> Result<Driver> {
+        Driver::start_with(data_dir, &[])
+    }
+
+    /// Starts tauri-driver with extra environment for the app (e.g. the Claude base URL).
+    pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Result<Driver> {
         if std::env::var_os("DISPLAY").is_none() {
             bail!("no DISPLAY: run under xvfb-run (scripts/test.sh does)");
         }
@@ -65,6 +71,7 @@ impl Driver {
                 "CLOSER_KEYRING_SERVICE",
                 format!("closer-e2e-{}", std::process::id()),
             )
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -220,6 +227,16 @@ impl App {
     pub async fn text(&self, css: &str) -> Result<String> {
         self.wait_for(css).await?;
         Ok(self.client.find(Locator::Css(css)).await?.text().await?)
+    }
+
+    /// The text of every element matching `css`, in page order.
+    pub async fn texts(&self, css: &str) -> Result<Vec<String>> {
+        self.wait_for(css).await?;
+        let mut out = Vec::new();
+        for el in self.client.find_all(Locator::Css(css)).await? {
+            out.push(el.text().await?);
+        }
+        Ok(out)
     }
 
     pub async fn value(&self, css: &str) -> Result<String> {
