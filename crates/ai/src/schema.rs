@@ -34,14 +34,17 @@ pub enum ToolSchema {
     CallAnalysis,
     /// `suggest_battle_card_updates`: `{suggestions: [{section, current, objection, suggested, reason, sources}]}`.
     BattleCardSuggestions,
+    /// `rerank_search_results`: `{results: [{content_id, relevance, why, how_to_use}]}`.
+    SearchRerank,
 }
 
 impl ToolSchema {
-    pub const ALL: [ToolSchema; 4] = [
+    pub const ALL: [ToolSchema; 5] = [
         ToolSchema::LeadScores,
         ToolSchema::DealAnalysis,
         ToolSchema::CallAnalysis,
         ToolSchema::BattleCardSuggestions,
+        ToolSchema::SearchRerank,
     ];
 
     pub fn tool_name(self) -> &'static str {
@@ -50,6 +53,7 @@ impl ToolSchema {
             ToolSchema::DealAnalysis => "record_deal_analysis",
             ToolSchema::CallAnalysis => "record_call_analysis",
             ToolSchema::BattleCardSuggestions => "suggest_battle_card_updates",
+            ToolSchema::SearchRerank => "rerank_search_results",
         }
     }
 
@@ -60,6 +64,9 @@ impl ToolSchema {
             ToolSchema::CallAnalysis => "Record the analysis of the call.",
             ToolSchema::BattleCardSuggestions => {
                 "Record suggested updates to the battle card for a manager to review."
+            }
+            ToolSchema::SearchRerank => {
+                "Record how relevant each candidate asset is to the rep's search, and why."
             }
         }
     }
@@ -72,6 +79,7 @@ impl ToolSchema {
             ToolSchema::BattleCardSuggestions => {
                 include_str!("../schemas/battle_card_suggestions.json")
             }
+            ToolSchema::SearchRerank => include_str!("../schemas/search_rerank.json"),
         }
     }
 
@@ -81,12 +89,13 @@ impl ToolSchema {
             ToolSchema::DealAnalysis => 1,
             ToolSchema::CallAnalysis => 2,
             ToolSchema::BattleCardSuggestions => 3,
+            ToolSchema::SearchRerank => 4,
         }
     }
 
     /// The schema as JSON (parsed once).
     pub fn json(self) -> &'static Value {
-        static PARSED: [OnceLock<Value>; 4] = [const { OnceLock::new() }; 4];
+        static PARSED: [OnceLock<Value>; 5] = [const { OnceLock::new() }; 5];
         PARSED[self.index()].get_or_init(|| {
             // The files are part of the crate and checked by a unit test.
             serde_json::from_str(self.source()).expect("a bundled schema is valid JSON")
@@ -94,7 +103,7 @@ impl ToolSchema {
     }
 
     fn validator(self) -> &'static jsonschema::Validator {
-        static COMPILED: [OnceLock<jsonschema::Validator>; 4] = [const { OnceLock::new() }; 4];
+        static COMPILED: [OnceLock<jsonschema::Validator>; 5] = [const { OnceLock::new() }; 5];
         COMPILED[self.index()].get_or_init(|| {
             jsonschema::validator_for(self.json()).expect("a bundled schema compiles")
         })

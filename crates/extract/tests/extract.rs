@@ -997,7 +997,7 @@ mod office {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(1))
+            .compression_level(Some(6))
             .large_file(false);
         w.start_file("word/document.xml", options).unwrap();
         w.write_all(format!("<w:document {W_NS}><w:body><w:p><w:r><w:t>").as_bytes())
