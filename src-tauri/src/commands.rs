@@ -177,8 +177,58 @@ pub async fn get_call(core: Core<'_>, id: Id) -> CmdResult<Call> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn search(core: Core<'_>, query: String, limit: u32) -> CmdResult<SearchResults> {
-    Ok(core.search(query, limit).await?)
+pub async fn search(
+    core: Core<'_>,
+    query: String,
+    limit: u32,
+    deal_id: Option<String>,
+) -> CmdResult<SearchResults> {
+    Ok(core.search(query, limit, deal_id).await?)
+}
+
+/// Claude's second look at the content results: judged, annotated, best first.
+#[tauri::command]
+#[specta::specta]
+pub async fn rerank_search(
+    core: Core<'_>,
+    query: String,
+    deal_id: Option<String>,
+) -> CmdResult<RerankedResults> {
+    Ok(core.rerank_search(query, deal_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_overview(core: Core<'_>) -> CmdResult<LibraryOverview> {
+    Ok(core.library_overview().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_library_folders(
+    core: Core<'_>,
+    folders: Vec<String>,
+) -> CmdResult<LibraryOverview> {
+    Ok(core.set_library_folders(folders).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn rescan_library(core: Core<'_>) -> CmdResult<LibraryOverview> {
+    Ok(core.rescan_library().await?)
+}
+
+/// Opens the OS folder picker; `None` when the user cancels.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_folder(app: tauri::AppHandle) -> CmdResult<Option<String>> {
+    let picked = tokio::task::spawn_blocking(move || app.dialog().file().blocking_pick_folder())
+        .await
+        .ok()
+        .flatten();
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
 }
 
 /// Opens the OS file picker for a CSV export; `None` when the user cancels.

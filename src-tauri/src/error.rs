@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Ai,
     /// Export to a file failed.
     Export,
+    /// Content search or the library folders.
+    Search,
     Internal,
 }
 
@@ -97,6 +99,7 @@ impl From<CoreError> for CommandError {
                 CommandError::new(ErrorKind::Ai, format!("AI features are unavailable: {m}"))
             }
             CoreError::Export(e) => CommandError::new(ErrorKind::Export, e.to_string()),
+            CoreError::Search(m) => CommandError::new(ErrorKind::Search, m),
             other => {
                 tracing::error!(error = %other, "internal error");
                 CommandError::new(ErrorKind::Internal, other.to_string())

@@ -32,6 +32,10 @@ pub struct WorkspaceChanged {
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct AiJobsCompleted(pub closer_types::AiJobsDone);
 
+/// The content index's state: model loaded, indexing progress, ready.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct IndexStatusChanged(pub closer_types::IndexStatus);
+
 /// Forwards core events to the webview.
 pub struct TauriEvents(pub AppHandle);
 
@@ -46,6 +50,7 @@ impl EventSink for TauriEvents {
             }
             CoreEvent::WorkspaceChanged { reason } => WorkspaceChanged { reason }.emit(&self.0),
             CoreEvent::AiJobsDone(done) => AiJobsCompleted(done).emit(&self.0),
+            CoreEvent::IndexStatus(s) => IndexStatusChanged(s).emit(&self.0),
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, "could not emit an event to the UI");

@@ -51,6 +51,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             list_calls,
             get_call,
             search,
+            rerank_search,
+            library_overview,
+            set_library_folders,
+            rescan_library,
+            pick_folder,
             pick_csv_file,
             preview_lead_import,
             import_leads,
@@ -82,6 +87,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             events::ConnectivityChanged,
             events::WorkspaceChanged,
             events::AiJobsCompleted,
+            events::IndexStatusChanged,
         ])
 }
 
@@ -103,6 +109,16 @@ fn data_dir(app: &tauri::App) -> anyhow::Result<PathBuf> {
     Ok(app.path().app_data_dir()?)
 }
 
+/// The semantic-search model: `CLOSER_EMBED_MODEL_DIR`, else the copy bundled with the app
+/// (its resources; in a development build, next to the binary).
+fn model_dir(app: &tauri::App) -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("CLOSER_EMBED_MODEL_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let dir = app.path().resource_dir().ok()?;
+    Some(dir.join("models").join(closer_core::MODEL_DIR_NAME))
+}
+
 pub fn run() -> anyhow::Result<()> {
     let builder = specta_builder();
     tauri::Builder::default()
@@ -121,10 +137,12 @@ pub fn run() -> anyhow::Result<()> {
             if let Ok(service) = std::env::var("CLOSER_KEYRING_SERVICE") {
                 config.keyring_service = service;
             }
+            config.model_dir = model_dir(app);
             let sink = Arc::new(events::TauriEvents(app.handle().clone()));
             let core = Closer::open(config, sink)?;
             tracing::info!(data_dir = %dir.display(), "workspace open");
             tauri::async_runtime::spawn(core.clone().watch_connectivity(Duration::from_secs(15)));
+            core.start_content_index();
             app.manage(core);
             app.set_menu(menu::build(app.handle())?)?;
             app.on_menu_event(menu::on_event);

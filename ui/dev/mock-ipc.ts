@@ -3,7 +3,15 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import type {
+  AiBudgets,
+  AiLedgerEntry,
   Activity,
+  BattleCardSuggestion,
+  DealAnalysis,
+  FeatureDayCost,
+  LocalHealth,
+  QueueItem,
+  SecondaryEndpoint,
   BattleCard,
   Call,
   CommandError,
@@ -240,6 +248,165 @@ function checkDeal(d: DealDraft): DealDraft {
   return { ...d, name: d.name.trim(), competitors, owner: d.owner?.trim() || null, close_date: d.close_date?.trim() || null };
 }
 
+// ---- AI (mock of the gateway and the ai crate) ------------------------------------------
+
+const FEATURES = ["proposal", "lead_score", "deal_analysis", "call_analysis", "battle_card_refresh", "proposal_polish", "search_rerank"];
+const MODELS: Record<string, string> = { proposal: "claude-sonnet-4-5", deal_analysis: "claude-sonnet-4-5", call_analysis: "claude-sonnet-4-5", battle_card_refresh: "claude-sonnet-4-5" };
+const modelOf = (f: string) => MODELS[f] ?? "claude-haiku-4-5";
+const ledger: AiLedgerEntry[] = [];
+let ledgerSeq = 1;
+function logAi(feature: string, outcome = "ok", extra: Partial<AiLedgerEntry> = {}, ts = Date.now()) {
+  const input = 1200 + ((ledgerSeq * 7919) % 6000);
+  const output = feature === "proposal" ? 1800 + (ledgerSeq % 900) : 150 + ((ledgerSeq * 31) % 500);
+  const cacheRead = ledgerSeq % 3 === 0 ? 900 : 0;
+  const cached = extra.cache_layer === "response";
+  const cost = outcome !== "ok" || cached ? 0 : (input * (modelOf(feature).includes("haiku") ? 1 : 3) + output * (modelOf(feature).includes("haiku") ? 5 : 15)) / 1_000_000;
+  ledger.unshift({
+    id: ledgerSeq++, ts, feature, model: modelOf(feature), routing_reason: modelOf(feature).includes("haiku") ? "short task" : "long-form writing",
+    est_input_tokens: input + 40, input_tokens: cached ? 0 : input, output_tokens: cached ? 0 : output, cache_creation_tokens: ledgerSeq % 5 === 0 ? 1100 : 0,
+    cache_read_tokens: cacheRead, cost_usd: cost, latency_ms: cached ? 4 : 600 + ((ledgerSeq * 137) % 5200), cache_layer: "none", served_from: cached ? "response_cache" : "upstream",
+    attempts: 1, retries: 0, outcome, error: null, request_id: `req_mock_${ledgerSeq}`,
+    prompt_excerpt: `Deal: Northwind Logistics — Team rollout · contact [email redacted] · ${feature.replace("_", " ")} request…`, ...extra,
+  });
+}
+for (let i = 0; i < 140; i++) {
+  const f = FEATURES[(i * 5) % FEATURES.length];
+  const day = Math.floor((i * 17) % 29);
+  logAi(f, i % 23 === 0 ? "error" : i % 11 === 0 ? "stale" : "ok", i % 11 === 0 ? { cache_layer: "stale", served_from: "stale_cache" } : i % 4 === 0 ? { cache_layer: "response" } : i % 13 === 0 ? { retries: 1, attempts: 2 } : {}, now - day * DAY - (i % 9) * 3_600_000);
+}
+ledger.sort((x, y) => y.ts - x.ts);
+let budgets: AiBudgets = { monthly_usd: 1, per_feature: [{ feature: "proposal", limit_usd: 0.5 }, { feature: "deal_analysis", limit_usd: 2 }] };
+let secondary: SecondaryEndpoint | null = null;
+const queue: QueueItem[] = [];
+let queueSeq = 1;
+const suggestions: BattleCardSuggestion[] = [];
+const analyses = new Map<string, DealAnalysis>();
+const streams = new Map<string, { cancelled: boolean }>();
+const queuedCalls = new Set<string>();
+const aiOffline = () => new URLSearchParams(window.location.search).has("offline");
+
+function usage() {
+  const since = Date.now() - 30 * DAY;
+  const rows = ledger.filter((r) => r.ts >= since);
+  const days = new Map<string, FeatureDayCost>();
+  const feats = new Map<string, { feature: string; requests: number; cache_hits: number; input_tokens: number; output_tokens: number; cache_creation_tokens: number; cache_read_tokens: number; cost_usd: number }>();
+  const empty = (feature: string) => ({ feature, requests: 0, cache_hits: 0, input_tokens: 0, output_tokens: 0, cache_creation_tokens: 0, cache_read_tokens: 0, cost_usd: 0 });
+  const total = empty("all");
+  for (const r of rows) {
+    const day = new Date(r.ts).toISOString().slice(0, 10);
+    const k = `${day}|${r.feature}`;
+    const d = days.get(k) ?? { day, feature: r.feature, cost_usd: 0 };
+    d.cost_usd += r.cost_usd;
+    days.set(k, d);
+    const f = feats.get(r.feature) ?? empty(r.feature);
+    for (const t of [f, total]) {
+      t.requests++;
+      t.cache_hits += r.cache_layer !== "none" ? 1 : 0;
+      t.input_tokens += r.input_tokens;
+      t.output_tokens += r.output_tokens;
+      t.cache_creation_tokens += r.cache_creation_tokens;
+      t.cache_read_tokens += r.cache_read_tokens;
+      t.cost_usd += r.cost_usd;
+    }
+    feats.set(r.feature, f);
+  }
+  const month = new Date();
+  const monthStart = Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1);
+  const spent = (f?: string) => ledger.filter((r) => r.ts >= monthStart && (!f || r.feature === f)).reduce((a, r) => a + r.cost_usd, 0);
+  const status = (scope: string, limit: number, s: number) => {
+    const percent = limit > 0 ? (s / limit) * 100 : 100;
+    return { scope, spent_usd: s, limit_usd: limit, percent, state: percent >= 100 ? "exceeded" : percent >= 80 ? "warning" : "ok" };
+  };
+  const lat = rows.filter((r) => r.served_from === "upstream").map((r) => r.latency_ms).sort((x, y) => x - y);
+  return {
+    since,
+    cost_by_feature_day: [...days.values()],
+    features: [...feats.values()].sort((x, y) => y.cost_usd - x.cost_usd),
+    total,
+    response_cache_hit_rate: total.requests ? total.cache_hits / total.requests : 0,
+    prompt_cache_hit_rate: total.input_tokens ? total.cache_read_tokens / (total.input_tokens + total.cache_read_tokens) : 0,
+    latency_p50_ms: lat.length ? lat[Math.floor(lat.length * 0.5)] : null,
+    latency_p95_ms: lat.length ? lat[Math.floor(lat.length * 0.95)] : null,
+    budgets: [
+      ...(budgets.monthly_usd != null ? [status("monthly", budgets.monthly_usd, spent())] : []),
+      ...budgets.per_feature.map((b) => status(b.feature, b.limit_usd, spent(b.feature))),
+    ],
+    circuit: aiOffline() ? { status: "open", opened_at: Date.now() - 4 * 60_000, consecutive_failures: 5 } : { status: "closed", opened_at: null, consecutive_failures: 0 },
+    queue,
+    recent: ledger.slice(0, 50),
+  };
+}
+
+function localHealth(d: Deal): LocalHealth {
+  const acts = activities.filter((a) => a.deal_id === d.id).sort((x, y) => y.at - x.at);
+  const quiet = acts.length ? Math.round((Date.now() - acts[0].at) / DAY) : 99;
+  const factors = [
+    { key: "stage", label: "Stage", points: ["negotiation", "proposal"].includes(d.stage) ? 10 : 0, detail: `In ${d.stage.replace("_", " ")}` },
+    { key: "activity_recency", label: "Activity", points: quiet > 14 ? -15 : quiet > 7 ? -5 : 5, detail: quiet > 7 ? `No activity for ${quiet} days (${quiet > 14 ? "−15" : "−5"})` : `Last activity ${quiet} day(s) ago (+5)` },
+    { key: "competition", label: "Competition", points: -5 * Math.max(0, d.competitors.length - 1), detail: `${d.competitors.length} competitor(s) named` },
+    { key: "champion", label: "Champion", points: d.stakeholders.some((s) => s.role === "champion") ? 8 : -10, detail: d.stakeholders.some((s) => s.role === "champion") ? "A champion is mapped (+8)" : "No champion mapped (−10)" },
+  ].filter((f) => f.points !== 0);
+  const score = Math.max(0, Math.min(100, 60 + factors.reduce((a, f) => a + f.points, 0)));
+  return { score, band: score >= 70 ? "healthy" : score >= 45 ? "at_risk" : "critical", factors };
+}
+
+function analysisOf(d: Deal): DealAnalysis {
+  const acts = activities.filter((a) => a.deal_id === d.id);
+  const call = calls.find((c) => c.deal_id === d.id);
+  const lead = leads.find((l) => l.id === d.lead_id);
+  return {
+    deal_health_score: Math.max(5, localHealth(d).score - 6),
+    confidence: acts.length > 3 ? "medium" : "low",
+    summary: `${lead?.company ?? "The prospect"} sees the value (one tool instead of five) but the security review and the CFO's price-lock request can stall the deal before ${d.close_date ?? "the close date"}.`,
+    buying_signals: [
+      { signal: "Champion asked about offline mode and rollout timing", timestamp: new Date(acts[2]?.at ?? Date.now()).toISOString().slice(0, 10), strength: "strong", source: acts[2]?.id ?? "" },
+      { signal: "Requested pricing for 45 seats", timestamp: new Date(acts[1]?.at ?? Date.now()).toISOString().slice(0, 10), strength: "moderate", source: call?.id ?? acts[1]?.id ?? "" },
+    ],
+    risks: [
+      { risk: "Security review not started", severity: "high", evidence: [acts[2]?.id, call?.id].filter(Boolean) as string[], recommended_action: "Send the security one-pager to the Head of IT this week." },
+      { risk: "CFO wants a 2-year price lock", severity: "medium", evidence: [acts[4]?.id].filter(Boolean) as string[], recommended_action: "Agree the discount floor with the deal desk before the pricing call." },
+    ],
+    next_actions: [
+      { action: "Book the security review with IT", priority: 1, timing: "within 48 hours", rationale: "It gates the close date." },
+      { action: "Share the ROI calculator with the CFO", priority: 2, timing: "before the pricing call", rationale: "The CFO needs numbers for the price-lock discussion." },
+      { action: "Ask the champion to introduce the economic buyer", priority: 3, timing: "this week", rationale: "Only one contact is engaged." },
+    ],
+    content_recommendations: [
+      { content_id: content[2].id, relevance_score: 92, reason: "Answers the security team's questions." },
+      { content_id: content[4].id, relevance_score: 81, reason: "Gives the CFO the payback period." },
+    ],
+    stakeholder_map: d.stakeholders.map((s, i) => ({ name: s.name, title: s.title ?? "", role: (s.role ?? "influencer") as DealAnalysis["stakeholder_map"][number]["role"], influence: (["high", "high", "medium"] as const)[i % 3], stance: (["supportive", "neutral", "opposed"] as const)[i % 3] })),
+    competitive_threats: d.competitors.slice(0, 2).map((c) => ({ competitor: c, threat: `${c} is already in use by part of the team.`, response: "Position Closer as the rep's daily tool; it runs alongside." })),
+    analyzed_at: Date.now(),
+    model: "claude-sonnet-4-5",
+    stale: aiOffline(),
+  };
+}
+
+const PROPOSAL_TEXT = (company: string) => `# Proposal for ${company}
+
+## Why now
+
+Your reps prepare for calls in **five different tools** and lose a week every time a competitor comes up. Closer brings leads, battle cards, content and proposals into one app that works offline.
+
+## What you get
+
+- Battle cards that surface live when a competitor is named
+- Proposals drafted from the deal and your content library
+- Call analysis with a ready follow-up email
+
+## Rollout
+
+| Phase | When | Seats |
+| --- | --- | --- |
+| Pilot | Month 1 | 10 |
+| Team | Month 2 | 45 |
+
+## Investment
+
+$480 per seat per year, onboarding included. A two-year price lock is available.
+`;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = any;
 mockIPC(
@@ -376,11 +543,11 @@ mockIPC(
         const hits: SearchHit[] = [];
         for (const c of cards) {
           const t = `${c.competitor} ${c.summary} ${c.objections.map((o) => o.objection).join(" ")}`;
-          if (t.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "battle_card", id: c.id, title: c.competitor, subtitle: "Battle card", snippet: spans(t, q), rank: -3 });
+          if (t.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "battle_card", id: c.id, title: c.competitor, subtitle: "Battle card", snippet: spans(t, q), rank: -3, detail: null });
         }
-        for (const c of content) if (`${c.title} ${c.body}`.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "content", id: c.id, title: c.title, subtitle: c.kind.replace("_", " "), snippet: spans(c.body, q), rank: -2 });
-        for (const l of leads) if (l.company.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "lead", id: l.id, title: l.company, subtitle: l.industry ?? "", snippet: spans(l.company, q), rank: -1 });
-        return { query: q, hits: hits.slice(0, a.limit), took_ms: 3.2 };
+        for (const c of content) if (`${c.title} ${c.body}`.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "content", id: c.id, title: c.title, subtitle: c.kind.replace("_", " "), snippet: spans(c.body, q), rank: -2, detail: { matched: c.industries.slice(0, 1), why: `${c.kind.replace("_", " ")} that mentions “${q}”.`, how_to_use: null, relevance: null, source_path: null, passages: [spans(c.body, q)] } });
+        for (const l of leads) if (l.company.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "lead", id: l.id, title: l.company, subtitle: l.industry ?? "", snippet: spans(l.company, q), rank: -1, detail: null });
+        return { query: q, hits: hits.slice(0, a.limit), took_ms: 3.2, semantic: true, note: null };
       }
       case "pick_csv_file":
         return "/home/alex/Downloads/salesforce-leads.csv";
@@ -421,6 +588,161 @@ mockIPC(
       case "clear_api_key":
         keySet = false;
         return { set: false, backend: "Secret Service" };
+      case "generate_proposal": {
+        const p = find(proposals, a.proposalId);
+        const d = find(deals, a.dealId);
+        const company = leads.find((l) => l.id === d.lead_id)?.company ?? d.name;
+        const s = { cancelled: false };
+        streams.set(a.streamId, s);
+        const snapshotBefore = () => versions.push({ proposal_id: p.id, version: ++p.version, title: p.title, body: p.body, status: p.status, saved_at: Date.now() });
+        if (aiOffline()) {
+          await sleep(400);
+          snapshotBefore();
+          p.body = PROPOSAL_TEXT(company).replace("# Proposal", "# Draft proposal");
+          p.updated_at = Date.now();
+          queue.push({ id: queueSeq++, kind: "proposal_polish", feature: "proposal_polish", status: "pending", created_at: Date.now(), updated_at: Date.now(), attempts: 1, last_error: "Claude could not be reached (connection refused)" });
+          logAi("proposal", "queued");
+          return { proposal: p, source: "offline_draft", polish_queued: true, cost_usd: 0, notice: "Drafted offline from your content library. An AI polish is queued and will run when Claude can be reached." };
+        }
+        await sleep(500);
+        const text = PROPOSAL_TEXT(company);
+        let sent = "";
+        for (const piece of text.match(/[\s\S]{1,9}/g) ?? []) {
+          if (s.cancelled) break;
+          sent += piece;
+          a.onText.onmessage(piece);
+          await sleep(35);
+        }
+        streams.delete(a.streamId);
+        snapshotBefore();
+        p.body = sent;
+        p.updated_at = Date.now();
+        logAi("proposal", s.cancelled ? "cancelled" : "ok");
+        return { proposal: p, source: s.cancelled ? "cancelled" : "claude", polish_queued: false, cost_usd: s.cancelled ? 0 : ledger[0].cost_usd, notice: budgets.per_feature.some((b) => b.feature === "proposal") ? "You have used 84 % of this month's proposal budget." : null };
+      }
+      case "cancel_generation": {
+        const s = streams.get(a.streamId);
+        if (s) s.cancelled = true;
+        return !!s;
+      }
+      case "export_proposal":
+        await sleep(300);
+        if (String(a.suggestedName).endsWith(".docx") && new URLSearchParams(window.location.search).has("export-fails")) fail("export", "The Word file could not be written: the disk is full.");
+        return `/home/alex/Documents/${a.suggestedName}`;
+      case "export_proposal_to":
+        return null;
+      case "score_leads": {
+        await sleep(900);
+        const ids: string[] = a.ids;
+        if (aiOffline()) {
+          queue.push({ id: queueSeq++, kind: "lead_scores", feature: "lead_score", status: "pending", created_at: Date.now(), updated_at: Date.now(), attempts: 0, last_error: null });
+          return { scored: 0, queued: ids.length, failed: 0, notice: `${ids.length} lead(s) will be scored when Claude can be reached.` };
+        }
+        for (const lid of ids) {
+          const l = leads.find((x) => x.id === lid);
+          if (!l) continue;
+          const r = (k: number) => Math.min(100, Math.max(0, ((l.company.length * 13 + k * 29 + Date.now() / 1000) | 0) % 101));
+          const b = { budget: r(1), authority: r(2), need: r(3), timeline: r(4) };
+          l.score = { score: Math.round((b.budget + b.authority + b.need + b.timeline) / 4), breakdown: b, rationale: `${l.industry} company of ${l.employee_count} people; ${l.contacts[0]?.title ?? "a contact"} engaged; timeline unclear.`, scored_at: Date.now() };
+          l.updated_at = Date.now();
+        }
+        for (let i = 0; i < ids.length; i += 10) logAi("lead_score");
+        await emit("workspace-changed", { reason: "lead scores" });
+        return { scored: ids.length, queued: 0, failed: 0, notice: null };
+      }
+      case "deal_insights": {
+        const d = find(deals, a.dealId);
+        return { local: localHealth(d), analysis: analyses.get(d.id) ?? null };
+      }
+      case "analyze_deal": {
+        await sleep(1500);
+        const d = find(deals, a.dealId);
+        if (new URLSearchParams(window.location.search).has("budget")) fail("ai", "This month's budget for deal analysis is used up ($2.00 of $2.00). Raise it in Settings → AI, or wait until next month.");
+        analyses.set(d.id, analysisOf(d));
+        logAi("deal_analysis", aiOffline() ? "stale" : "ok");
+        return { local: localHealth(d), analysis: analyses.get(d.id) };
+      }
+      case "analyze_call": {
+        await sleep(1200);
+        const c = find(calls, a.callId);
+        if (aiOffline()) {
+          queuedCalls.add(c.id);
+          queue.push({ id: queueSeq++, kind: "call_analysis", feature: "call_analysis", status: "pending", created_at: Date.now(), updated_at: Date.now(), attempts: 0, last_error: null });
+          return { analysis: null, queued: true, notice: "Claude cannot be reached right now: the analysis is queued and will appear here when it runs." };
+        }
+        c.analysis = c.analysis ?? {
+          summary: "The prospect's IT lead joined late; pricing for 45 reps was the main question. Security came up again.",
+          sentiment: 0.21, topics: ["pricing", "security", "rollout"],
+          objections: [{ objection: "Another tool to approve", handled: true, note: "Local-first storage explained." }],
+          next_actions: ["Send pricing for 45 seats", "Share the security one-pager with IT"],
+          follow_up_email: "Hi,\n\nThanks for today. Pricing for 45 seats is attached.\n\nBest,\nAlex",
+        };
+        logAi("call_analysis");
+        return { analysis: c.analysis, queued: false, notice: null };
+      }
+      case "refresh_battle_card": {
+        await sleep(1400);
+        const c = find(cards, a.cardId);
+        const fresh: BattleCardSuggestion[] = [
+          { id: id(), card_id: c.id, section: "weaknesses", current: null, suggested: `${c.competitor} raised prices 12 % at renewal for two of our prospects`, reason: "Mentioned on two calls this month.", sources: [calls[0].id, activities[3].id], status: "pending", created_at: Date.now() },
+          ...(c.objections[0] ? [{ id: id(), card_id: c.id, section: "objection" as const, current: c.objections[0].response, suggested: `${c.objections[0].response} Since March, teams can import their ${c.competitor} data in one click.`, objection: c.objections[0].objection, reason: "Reps answered this with the new import on three deals.", sources: [activities[8].id], status: "pending" as const, created_at: Date.now() }] : []),
+          { id: id(), card_id: c.id, section: "summary", current: c.summary, suggested: `${c.summary} Now bundling a notes app for free.`, reason: "Prospects mention the bundle.", sources: [], status: "pending", created_at: Date.now() },
+        ];
+        suggestions.push(...fresh);
+        logAi("battle_card_refresh");
+        return fresh;
+      }
+      case "battle_card_suggestions":
+        return suggestions.filter((x) => x.status === "pending" && (!a.cardId || x.card_id === a.cardId));
+      case "decide_suggestion": {
+        const sg = find(suggestions, a.id);
+        const c = find(cards, sg.card_id);
+        sg.status = a.accept ? "accepted" : "rejected";
+        if (a.accept) {
+          const list = ({ strengths: "our_strengths", weaknesses: "their_weaknesses", differentiators: "key_differentiators", trigger_phrases: "trigger_phrases" } as const)[sg.section as "strengths"];
+          if (list) c[list] = sg.current == null ? [...c[list], sg.suggested] : c[list].map((x) => (x === sg.current ? sg.suggested : x));
+          else if (sg.section === "summary") c.summary = sg.suggested;
+          else if (sg.section === "pricing") c.pricing_comparison = sg.suggested;
+          else if (sg.section === "objection") c.objections = c.objections.map((o) => (o.objection === sg.objection ? { ...o, response: sg.suggested } : o));
+          c.updated_at = Date.now();
+          c.updated_by = settings.user_name;
+        }
+        return c;
+      }
+      case "ai_usage":
+        return usage();
+      case "ai_settings":
+        return { budgets, secondary, base_url: "http://127.0.0.1:4010", api_key: { set: keySet, backend: "Secret Service" }, demo: true };
+      case "save_ai_settings":
+        if (a.input.budgets.monthly_usd != null && a.input.budgets.monthly_usd < 0) fail("ai", "the monthly budget must be 0 or more dollars, not " + a.input.budgets.monthly_usd + ".");
+        budgets = a.input.budgets;
+        secondary = a.input.secondary;
+        return { budgets, secondary, base_url: "http://127.0.0.1:4010", api_key: { set: keySet, backend: "Secret Service" }, demo: true };
+      case "run_ai_queue": {
+        await sleep(800);
+        if (aiOffline()) return { completed: 0, failed: 0, summary: "", polished_proposals: [] };
+        const parts: string[] = [];
+        const polished: string[] = [];
+        for (const q of queue.splice(0)) {
+          if (q.kind === "lead_scores") parts.push("scores for 10 lead(s)");
+          if (q.kind === "call_analysis") parts.push("a call analysis");
+          if (q.kind === "proposal_polish") {
+            const p = proposals.find((x) => x.body.startsWith("# Draft proposal"));
+            if (p) {
+              p.body = p.body.replace("# Draft proposal", "# Proposal");
+              p.updated_at = Date.now();
+              polished.push(p.id);
+              parts.push(`the polish of “${p.title}”`);
+            }
+          }
+        }
+        const done = { completed: parts.length, failed: 0, summary: parts.join(", "), polished_proposals: polished };
+        if (parts.length) {
+          await emit("ai-jobs-completed", done);
+          await emit("workspace-changed", { reason: "queued AI work" });
+        }
+        return done;
+      }
       default:
         fail("internal", `mock: unknown command ${cmd}`);
     }
@@ -429,7 +751,11 @@ mockIPC(
 );
 
 // Dev-only scripted interactions for headless screenshots: dev.html?script=search:gong
-// or ?script=import or ?script=import-bad.
+// or ?script=import or ?script=import-bad; click:<testid>,<testid>… clicks in turn (e.g.
+// ?script=click:deal-row,generate-proposal#/deals), fill:<testid>=<value>|…!<testid> types
+// then clicks, jobs plays queued AI work finishing; steps chain with ";".
+// AI flags: ?offline (Claude unreachable: offline draft, queued scores and call analysis,
+// circuit open), ?budget (deal analysis refused by the budget), ?export-fails (Word export).
 const script = new URLSearchParams(window.location.search).get("script");
 function typeInto(el: HTMLInputElement | HTMLTextAreaElement, value: string) {
   const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
@@ -437,8 +763,9 @@ function typeInto(el: HTMLInputElement | HTMLTextAreaElement, value: string) {
   el.dispatchEvent(new Event("input", { bubbles: true }));
 }
 const byText = (t: string) => [...document.querySelectorAll("button")].find((b) => b.textContent?.includes(t));
-if (script) {
-  setTimeout(async () => {
+// Several steps run one after the other when separated by ";" (e.g. click:proposal-row;jobs).
+async function step(script: string) {
+  {
     if (script.startsWith("search:")) {
       window.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true, bubbles: true }));
       await sleep(100);
@@ -525,8 +852,38 @@ if (script) {
       }
       comp.focus();
       typeInto(comp, "h");
+    } else if (script === "jobs") {
+      // Queued AI work finishing while the app is open (the notification and the refresh).
+      await emit("ai-jobs-completed", { completed: 2, failed: 1, summary: "scores for 10 lead(s), the polish of “Northwind Logistics — Team rollout proposal”", polished_proposals: [proposals[0].id] });
+      await emit("workspace-changed", { reason: "queued AI work" });
+    } else if (script.startsWith("fill:")) {
+      // fill:testid=value|testid=value!testid-to-click — types into inputs, then clicks.
+      const [pairs, submit] = script.slice(5).split("!");
+      for (const pair of pairs.split("|")) {
+        const [t, v] = pair.split("=");
+        const el = document.querySelector(`[data-testid="${t}"]`) as HTMLInputElement | null;
+        if (el) typeInto(el, v ?? "");
+      }
+      await sleep(100);
+      if (submit) (document.querySelector(`[data-testid="${submit}"]`) as HTMLElement | null)?.click();
+    } else if (script.startsWith("click:")) {
+      // click:testid1,testid2,… — clicks each (waiting up to 5 s for it), for screenshots.
+      for (const t of script.slice(6).split(",")) {
+        let el: HTMLElement | null = null;
+        for (let i = 0; i < 50 && !el; i++) {
+          el = document.querySelector(`[data-testid="${t}"]`);
+          if (!el) await sleep(100);
+        }
+        el?.click();
+        await sleep(300);
+      }
     } else if (script === "type") {
       typeInto(document.querySelector('[data-testid="proposal-body"]') as HTMLTextAreaElement, "# Typed\n\nHello **world**");
     }
+  }
+}
+if (script) {
+  setTimeout(async () => {
+    for (const part of script.split(";")) await step(part);
   }, 1200);
 }

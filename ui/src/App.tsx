@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { commands, events, messageOf, money, run, type Connectivity, type WorkspaceStats } from "./api";
+import { commands, events, messageOf, money, plurals, run, type AiJobsDone, type Connectivity, type IndexStatus, type WorkspaceStats } from "./api";
 import { href, useRoute, type Route } from "./router";
 import { AppContext, Toasts, type Toast } from "./ui";
 import { SearchPalette } from "./views/SearchPalette";
@@ -9,7 +9,8 @@ import { BattleCardView, BattleCardsGrid } from "./views/BattleCards";
 import { ContentDetail, ContentList } from "./views/Content";
 import { ProposalEditor, ProposalsList } from "./views/Proposals";
 import { CallDetail, CallsList } from "./views/Calls";
-import { SettingsView } from "./views/Settings";
+import { IndexProgress, SettingsView } from "./views/Settings";
+import { AiUsageView } from "./views/AiUsage";
 
 type NavItem = { key: string; label: string; path: string; icon: string; count?: (s: WorkspaceStats) => number };
 
@@ -21,6 +22,21 @@ const NAV: NavItem[] = [
   { key: "proposals", label: "Proposals", path: "/proposals", icon: "✎", count: (s) => s.proposals },
   { key: "calls", label: "Calls", path: "/calls", icon: "☏", count: (s) => s.calls },
 ];
+
+/** Workspace changes that only refresh data in place (no remount, no "reloaded" toast). */
+const SOFT_REASONS = new Set(["lead scores", "queued AI work", "content library"]);
+
+/** The notification for queued AI work that finished, e.g. "Back online: scores for 10 leads are ready." */
+function aiJobsMessage(done: AiJobsDone): { text: string; kind: "success" | "error" | "info" } {
+  const summary = plurals(done.summary.trim());
+  if (done.completed === 0) {
+    return { text: summary || `${done.failed} queued AI task${done.failed === 1 ? "" : "s"} could not be applied.`, kind: "error" };
+  }
+  const single = !summary.includes(",") && !/^scores\b/i.test(summary);
+  let text = `Back online: ${summary || `${done.completed} AI task${done.completed === 1 ? "" : "s"}`} ${single ? "is" : "are"} ready.`;
+  if (done.failed > 0) text += ` ${done.failed} other task${done.failed === 1 ? "" : "s"} could not be applied.`;
+  return { text, kind: done.failed > 0 ? "info" : "success" };
+}
 
 function View({ route }: { route: Route }) {
   const [section, id] = route.parts;
@@ -45,6 +61,8 @@ function View({ route }: { route: Route }) {
       return id ? <CallDetail id={id} /> : <CallsList />;
     case "settings":
       return <SettingsView />;
+    case "ai-usage":
+      return <AiUsageView />;
     default:
       return <LeadsList />;
   }
@@ -57,7 +75,10 @@ export function App() {
   const [conn, setConn] = useState<Connectivity | null>(null);
   const [userName, setUserName] = useState("");
   const [reloadKey, setReloadKey] = useState(0);
+  const [epoch, setEpoch] = useState(0);
+  const refreshTimer = useRef<number | null>(null);
   const [searchOpen, setSearchOpen] = useState(false);
+  const [indexStatus, setIndexStatus] = useState<IndexStatus | null>(null);
   const nextToast = useRef(1);
 
   const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);
@@ -75,6 +96,17 @@ export function App() {
     run(commands.workspaceStats()).then(setStats, toastError);
   }, [toastError]);
 
+  // Data changed behind the current view: fetch again in place (several events in a row
+  // — AI jobs done, then the workspace change that follows — make one refresh).
+  const softRefresh = useCallback(() => {
+    if (refreshTimer.current != null) return;
+    refreshTimer.current = window.setTimeout(() => {
+      refreshTimer.current = null;
+      setEpoch((n) => n + 1);
+      refreshStats();
+    }, 150);
+  }, [refreshStats]);
+
   // Start-up: stats, settings (for the owner name), connectivity, and the app's events.
   useEffect(() => {
     refreshStats();
@@ -82,16 +114,33 @@ export function App() {
     run(commands.connectivity()).then(setConn, toastError);
     const unlisten: Array<Promise<() => void>> = [
       events.connectivityChanged.listen((e) => setConn({ online: e.payload.online, checked_at: e.payload.checked_at })),
-      events.workspaceChanged.listen(() => {
+      events.workspaceChanged.listen((e) => {
+        if (SOFT_REASONS.has(e.payload.reason)) {
+          softRefresh();
+          return;
+        }
         setReloadKey((k) => k + 1);
         refreshStats();
         toast("Workspace reloaded", "info");
+      }),
+      events.indexStatusChanged.listen((e) => setIndexStatus(e.payload)),
+      events.aiJobsCompleted.listen((e) => {
+        const m = aiJobsMessage(e.payload);
+        toast(m.text, m.kind);
+        softRefresh();
       }),
     ];
     return () => {
       unlisten.forEach((p) => p.then((f) => f(), () => undefined));
     };
-  }, [refreshStats, toast, toastError]);
+  }, [refreshStats, softRefresh, toast, toastError]);
+
+  useEffect(
+    () => () => {
+      if (refreshTimer.current != null) window.clearTimeout(refreshTimer.current);
+    },
+    [],
+  );
 
   // Ctrl+K / Cmd+K, or "/" outside a text field, opens the search palette.
   useEffect(() => {
@@ -111,8 +160,8 @@ export function App() {
   }, []);
 
   const ctx = useMemo(
-    () => ({ toast, toastError, stats, refreshStats, userName }),
-    [toast, toastError, stats, refreshStats, userName],
+    () => ({ toast, toastError, stats, refreshStats, userName, epoch }),
+    [toast, toastError, stats, refreshStats, userName, epoch],
   );
   const section = route.parts[0] ?? "leads";
   const closeSearch = useCallback(() => setSearchOpen(false), []);
@@ -150,6 +199,17 @@ export function App() {
           )}
           <div className="nav nav-bottom">
             <a
+              href={href("/ai-usage")}
+              data-testid="nav-ai-usage"
+              className={`nav-link${section === "ai-usage" ? " active" : ""}`}
+              aria-current={section === "ai-usage" ? "page" : undefined}
+            >
+              <span className="nav-icon" aria-hidden>
+                ✦
+              </span>
+              <span className="nav-label">AI usage</span>
+            </a>
+            <a
               href={href("/settings")}
               data-testid="nav-settings"
               className={`nav-link${section === "settings" ? " active" : ""}`}
@@ -178,6 +238,7 @@ export function App() {
               <kbd>Ctrl K</kbd>
             </button>
             <div className="topbar-right">
+              <IndexProgress status={indexStatus} />
               <span
                 data-testid="connectivity"
                 className={`pill ${conn == null ? "pill-unknown" : conn.online ? "pill-online" : "pill-offline"}`}
@@ -193,7 +254,14 @@ export function App() {
           </main>
         </div>
       </div>
-      {searchOpen && <SearchPalette onClose={closeSearch} />}
+      {searchOpen && (
+        <SearchPalette
+          onClose={closeSearch}
+          dealId={route.parts[0] === "deals" && route.parts[1] ? route.parts[1] : null}
+          online={conn?.online ?? false}
+          proposalOpen={route.parts[0] === "proposals" && !!route.parts[1]}
+        />
+      )}
       <Toasts toasts={toasts} dismiss={dismiss} />
     </AppContext.Provider>
   );

@@ -5,6 +5,8 @@ type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 export { commands, events } from "./bindings.gen";
 export type * from "./bindings.gen";
+/** Streams from Rust (proposal text): views create them here, never from tauri directly. */
+export { Channel } from "@tauri-apps/api/core";
 
 /** A failed command, carrying the structured error Rust sent. */
 export class ApiError extends Error {
@@ -41,6 +43,15 @@ export async function run<T>(p: Promise<Result<T, CommandError>>): Promise<T> {
   throw new ApiError(asCommandError(r.error));
 }
 
+/** For the few commands that return their value bare (no Result): rejections become ApiErrors. */
+export async function runPlain<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw new ApiError(asCommandError(e));
+  }
+}
+
 export function errorOf(e: unknown): CommandError {
   return e instanceof ApiError ? e.error : asCommandError(e);
 }
@@ -69,6 +80,42 @@ export function markReady(): void {
 const money0 = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 export function money(cents: number): string {
   return money0.format(Math.round(cents / 100));
+}
+
+/** AI spend in dollars: "$12.34", "$0.0123" (four decimals below a dollar), "<$0.0001". */
+export function usd(n: number | null | undefined): string {
+  if (n == null || !Number.isFinite(n)) return "—";
+  if (n === 0) return "$0.00";
+  const a = Math.abs(n);
+  const sign = n < 0 ? "-" : "";
+  if (a < 0.0001) return `${sign}<$0.0001`;
+  if (a < 1) return `${sign}$${a.toFixed(4)}`;
+  return `${sign}$${a.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** A 0..1 ratio as "42 %". */
+export function pct(ratio: number | null | undefined): string {
+  if (ratio == null || !Number.isFinite(ratio)) return "—";
+  const v = ratio * 100;
+  return `${v > 0 && v < 1 ? v.toFixed(1) : Math.round(v)} %`;
+}
+
+/** A latency: "840 ms", "2.4 s". */
+export function latency(ms: number | null | undefined): string {
+  if (ms == null) return "—";
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** "10 lead(s)" -> "10 leads", "1 lead(s)" -> "1 lead" in the backend's sentences. */
+export function plurals(text: string): string {
+  return text.replace(/\b(\d+) ([A-Za-z][\w-]*)\(s\)/g, (_, n: string, w: string) => `${n} ${w}${n === "1" ? "" : "s"}`);
+}
+
+/** A title as a file name (no path separators or characters the OS refuses). */
+export function fileName(title: string, ext: string): string {
+  const clean = Array.from(title, (ch) => (ch.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(ch) ? " " : ch)).join("");
+  const base = clean.replace(/\s+/g, " ").trim().slice(0, 120) || "Proposal";
+  return `${base}.${ext}`;
 }
 
 const num = new Intl.NumberFormat("en-US");

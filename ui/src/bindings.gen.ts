@@ -34,7 +34,14 @@ export const commands = {
 	listProposalVersions: (id: string) => typedError<ProposalVersion[], CommandError>(__TAURI_INVOKE("list_proposal_versions", { id })),
 	listCalls: () => typedError<CallSummary[], CommandError>(__TAURI_INVOKE("list_calls")),
 	getCall: (id: string) => typedError<Call, CommandError>(__TAURI_INVOKE("get_call", { id })),
-	search: (query: string, limit: number) => typedError<SearchResults, CommandError>(__TAURI_INVOKE("search", { query, limit })),
+	search: (query: string, limit: number, dealId: string | null) => typedError<SearchResults, CommandError>(__TAURI_INVOKE("search", { query, limit, dealId })),
+	/**  Claude's second look at the content results: judged, annotated, best first. */
+	rerankSearch: (query: string, dealId: string | null) => typedError<RerankedResults, CommandError>(__TAURI_INVOKE("rerank_search", { query, dealId })),
+	libraryOverview: () => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("library_overview")),
+	setLibraryFolders: (folders: string[]) => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("set_library_folders", { folders })),
+	rescanLibrary: () => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("rescan_library")),
+	/**  Opens the OS folder picker; `None` when the user cancels. */
+	pickFolder: () => typedError<string | null, CommandError>(__TAURI_INVOKE("pick_folder")),
 	/**  Opens the OS file picker for a CSV export; `None` when the user cancels. */
 	pickCsvFile: () => typedError<string | null, CommandError>(__TAURI_INVOKE("pick_csv_file")),
 	previewLeadImport: (path: string) => typedError<ImportPreview, CommandError>(__TAURI_INVOKE("preview_lead_import", { path })),
@@ -73,6 +80,7 @@ export const events = {
 	aiJobsCompleted: makeEvent<AiJobsCompleted, AiJobsCompleted>("ai-jobs-completed"),
 	connectivityChanged: makeEvent<ConnectivityChanged, ConnectivityChanged>("connectivity-changed"),
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
+	indexStatusChanged: makeEvent<IndexStatusChanged, IndexStatusChanged>("index-status-changed"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 };
 
@@ -373,6 +381,25 @@ export type ContentItem = {
 
 export type ContentKind = "case_study" | "deck" | "one_pager" | "pricing_sheet" | "roi_calculator" | "email_template" | "whitepaper" | "video" | "battlecard" | "other";
 
+/**  Why a content item matched, for the palette and "use in proposal". */
+export type ContentMatch = {
+	/**  The item's metadata values the query matched ("case study", "Healthcare", "CFO", "ROI"). */
+	matched: string[],
+	/**
+	 *  One line on why it fits: made offline from the matched facets and passage, or by
+	 *  Claude after a rerank.
+	 */
+	why: string,
+	/**  How to use it in the current deal (Claude's, after a rerank). */
+	how_to_use: string | null,
+	/**  Claude's grade after a rerank: 3 exactly what was asked for ... 0 not relevant. */
+	relevance: number | null,
+	/**  The file it was read from, when it came from a library folder. */
+	source_path: string | null,
+	/**  The best passages, with the matching words marked. */
+	passages: TextSpan[][],
+};
+
 export type ContentQuery = {
 	kind: ContentKind | null,
 	industry: string | null,
@@ -511,7 +538,9 @@ export type ErrorKind = "not_found" | "invalid" | "import" | "storage" | "secret
 /**  Claude could not help: no key, budget reached, rate limited, unreachable, bad reply. */
 "ai" | 
 /**  Export to a file failed. */
-"export" | "internal";
+"export" | 
+/**  Content search or the library folders. */
+"search" | "internal";
 
 export type FeatureBudget = {
 	/**  The feature's snake_case name (`lead_score`, `proposal` ...). */
@@ -594,6 +623,24 @@ export type ImportReport = {
 	took_ms: number,
 };
 
+/**  Where the content index stands, for the status line and the progress bar. */
+export type IndexStatus = {
+	/**  Searches use the index (false while it is first built: search is by keywords meanwhile). */
+	ready: boolean,
+	/**  The local embedding model is loaded. */
+	semantic: boolean,
+	/**  What is being done now ("Indexing the content library", "Reading 3 files"); `None` when idle. */
+	phase: string | null,
+	done: number,
+	total: number,
+	items: number,
+	/**  Why semantic search is off, or why the index could not be opened. */
+	problem: string | null,
+};
+
+/**  The content index's state: model loaded, indexing progress, ready. */
+export type IndexStatusChanged = IndexStatus;
+
 /**  A company we may sell to. */
 export type Lead = {
 	id: string,
@@ -673,6 +720,32 @@ export type LeadSummary = {
 
 /**  low | medium | high, for risk severity and stakeholder influence. */
 export type Level = "low" | "medium" | "high";
+
+/**  A file of a library folder that is not in the library, with why. */
+export type LibraryFileIssue = {
+	path: string,
+	/**  `failed` (could not be read) or `skipped` (a format Closer does not read). */
+	status: string,
+	reason: string,
+	/**  A stable name: `corrupt`, `too_large`, `not_text`, `encrypted`, `unsupported` ... */
+	kind: string,
+};
+
+/**  A watched library folder, for Settings. */
+export type LibraryFolder = {
+	path: string,
+	/**  The folder is not there (unplugged drive, deleted); its items are kept meanwhile. */
+	missing: boolean,
+	files: number,
+	failed: number,
+};
+
+/**  The content library's folders and its files that could not be read. */
+export type LibraryOverview = {
+	folders: LibraryFolder[],
+	issues: LibraryFileIssue[],
+	index: IndexStatus,
+};
 
 /**  A deal's health computed on the laptop, without Claude: every deal always has one. */
 export type LocalHealth = {
@@ -813,6 +886,15 @@ export type QueueItem = {
 
 export type QueueStatus = "pending" | "running" | "done" | "failed";
 
+/**  Claude's second look at the content results of a search. */
+export type RerankedResults = {
+	query: string,
+	/**  The content hits, best first, each with Claude's `why` and `how_to_use`. */
+	hits: SearchHit[],
+	/**  The answer came from the response cache after Claude failed. */
+	stale: boolean,
+};
+
 /**  A problem with one cell or row: where it is and why. */
 export type RowError = {
 	/**  1-based line in the file (the header is line 1). */
@@ -839,6 +921,8 @@ export type SearchHit = {
 	snippet: TextSpan[],
 	/**  Lower is better (FTS5 bm25). */
 	rank: number,
+	/**  For content found by the content search: why it matched and where. */
+	detail: ContentMatch | null,
 };
 
 export type SearchKind = "content" | "battle_card" | "lead";
@@ -847,6 +931,10 @@ export type SearchResults = {
 	query: string,
 	hits: SearchHit[],
 	took_ms: number,
+	/**  Content was matched by meaning as well as by words (the local model is loaded). */
+	semantic: boolean,
+	/**  Something the rep should know about these results ("Semantic search is off: ..."). */
+	note: string | null,
 };
 
 /**  An optional OpenAI-compatible endpoint (e.g. a local Ollama) used when Claude is down. */

@@ -11,6 +11,12 @@ type AppCtx = {
   stats: WorkspaceStats | null;
   refreshStats: () => void;
   userName: string;
+  /**
+   * Bumped when data changed behind the view's back (queued AI work done, scores saved):
+   * every `useLoad` fetches again in place, keeping the view's own state (filters, page,
+   * what is being typed), unlike the remount a workspace reset does.
+   */
+  epoch: number;
 };
 
 export const AppContext = createContext<AppCtx>({
@@ -19,6 +25,7 @@ export const AppContext = createContext<AppCtx>({
   stats: null,
   refreshStats: () => undefined,
   userName: "",
+  epoch: 0,
 });
 
 export function useApp(): AppCtx {
@@ -35,8 +42,12 @@ export type Load<T> = {
   setData: (d: T) => void;
 };
 
-/** Runs `fn` whenever it changes (wrap it in useCallback); stale answers are dropped. */
+/**
+ * Runs `fn` whenever it changes (wrap it in useCallback), and again when the app's data
+ * epoch moves; stale answers are dropped. The last data stays shown while reloading.
+ */
 export function useLoad<T>(fn: () => Promise<T>, opts: { ready?: boolean } = { ready: true }): Load<T> {
+  const { epoch } = useContext(AppContext);
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const [loading, setLoading] = useState(true);
@@ -64,7 +75,7 @@ export function useLoad<T>(fn: () => Promise<T>, opts: { ready?: boolean } = { r
     return () => {
       live = false;
     };
-  }, [fn, tick, markFirstPaint]);
+  }, [fn, tick, markFirstPaint, epoch]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload, setData };
@@ -164,6 +175,112 @@ export function SkeletonBlock({ lines = 5 }: { lines?: number }) {
 
 export function Spinner() {
   return <span className="spinner" aria-label="Working" />;
+}
+
+/** A button that shows a spinner and `busyText` while its work runs (and is disabled). */
+export function BusyButton(props: {
+  busy: boolean;
+  busyText: string;
+  children: ReactNode;
+  onClick: () => void;
+  className?: string;
+  disabled?: boolean;
+  title?: string;
+  testid?: string;
+}) {
+  return (
+    <button
+      type="button"
+      className={props.className ?? "btn"}
+      onClick={props.onClick}
+      disabled={props.busy || props.disabled}
+      aria-busy={props.busy}
+      title={props.title}
+      data-testid={props.testid}
+    >
+      {props.busy ? (
+        <>
+          <Spinner /> {props.busyText}
+        </>
+      ) : (
+        props.children
+      )}
+    </button>
+  );
+}
+
+/** A button that opens a small list of actions below it; closes on pick, Escape or outside click. */
+export function Menu(props: {
+  label: ReactNode;
+  items: Array<{ key: string; label: ReactNode; onPick: () => void; testid?: string }>;
+  disabled?: boolean;
+  testid?: string;
+  className?: string;
+  title?: string;
+}) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") setOpen(false);
+    };
+    document.addEventListener("mousedown", onDown);
+    window.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("mousedown", onDown);
+      window.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
+  return (
+    <div className="menu" ref={ref}>
+      <button
+        type="button"
+        className={props.className ?? "btn"}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        disabled={props.disabled}
+        title={props.title}
+        data-testid={props.testid}
+        onClick={() => setOpen((o) => !o)}
+      >
+        {props.label}
+      </button>
+      {open && (
+        <ul className="menu-list" role="menu">
+          {props.items.map((it) => (
+            <li key={it.key} role="none">
+              <button
+                type="button"
+                role="menuitem"
+                className="menu-item"
+                data-testid={it.testid}
+                onClick={() => {
+                  setOpen(false);
+                  it.onPick();
+                }}
+              >
+                {it.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** A horizontal gauge, 0..100 % filled; `tone` colours the fill. */
+export function Meter({ percent, tone, label }: { percent: number; tone: "ok" | "warning" | "exceeded" | "accent"; label?: string }) {
+  const w = Math.max(0, Math.min(100, percent));
+  return (
+    <span className="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(percent)} aria-label={label}>
+      <span className={`meter-fill meter-${tone}`} style={{ width: `${w}%` }} />
+    </span>
+  );
 }
 
 const TONES: Record<string, string> = {
@@ -336,4 +453,12 @@ export function FormErrors({ error, unmatched }: { error: CommandError | null | 
       </div>
     </div>
   );
+}
+
+/** The event the search palette's "Use in proposal" sends; the open proposal editor inserts its text. */
+export const INSERT_EVENT = "closer:insert-into-proposal";
+
+/** Hands `markdown` to the proposal editor on screen. */
+export function insertIntoProposal(markdown: string): void {
+  window.dispatchEvent(new CustomEvent(INSERT_EVENT, { detail: markdown }));
 }

@@ -125,7 +125,7 @@ fn notice_of(e: &AiError) -> String {
 }
 
 impl Closer {
-    fn ai(&self) -> Result<&AiRuntime> {
+    pub(crate) fn ai(&self) -> Result<&AiRuntime> {
         self.inner.ai.as_ref().ok_or_else(|| {
             CoreError::AiUnavailable(
                 self.inner
@@ -543,9 +543,9 @@ impl Closer {
                         found_calls.push(calls::get(c, &s.id)?);
                     }
                 }
-                notes.sort_by(|a, b| b.at.cmp(&a.at));
+                notes.sort_by_key(|n| std::cmp::Reverse(n.at));
                 notes.truncate(40);
-                found_calls.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+                found_calls.sort_by_key(|c| std::cmp::Reverse(c.started_at));
                 found_calls.truncate(5);
                 Ok((card, notes, found_calls))
             })
@@ -753,6 +753,26 @@ fn date_of(ms: Millis) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+impl Closer {
+    /// Runs the offline queue when it holds work (called by the connectivity watcher).
+    pub(crate) async fn run_ai_queue_if_pending(&self) -> Result<()> {
+        let Some(ai) = &self.inner.ai else {
+            return Ok(());
+        };
+        let gw = ai.gateway.clone();
+        let waiting = blocking(move || {
+            let pending = gw.queued().map_err(CoreError::from)?.len();
+            let unapplied = gw.completed_jobs().map_err(CoreError::from)?.len();
+            Ok(pending + unapplied)
+        })
+        .await?;
+        if waiting > 0 {
+            self.run_ai_queue().await?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -771,25 +791,5 @@ mod tests {
             probe_target("http://127.0.0.1:4010/x").as_deref(),
             Some("127.0.0.1:4010")
         );
-    }
-}
-
-impl Closer {
-    /// Runs the offline queue when it holds work (called by the connectivity watcher).
-    pub(crate) async fn run_ai_queue_if_pending(&self) -> Result<()> {
-        let Some(ai) = &self.inner.ai else {
-            return Ok(());
-        };
-        let gw = ai.gateway.clone();
-        let waiting = blocking(move || {
-            let pending = gw.queued().map_err(CoreError::from)?.len();
-            let unapplied = gw.completed_jobs().map_err(CoreError::from)?.len();
-            Ok(pending + unapplied)
-        })
-        .await?;
-        if waiting > 0 {
-            self.run_ai_queue().await?;
-        }
-        Ok(())
     }
 }

@@ -24,6 +24,9 @@ pub enum CoreError {
     Export(#[from] closer_export::ExportError),
     #[error("AI features are unavailable: {0}")]
     AiUnavailable(String),
+    /// Content search or the library folders: the sentence is for the rep.
+    #[error("{0}")]
+    Search(String),
     #[error("a background task stopped unexpectedly: {0}")]
     Task(String),
 }

@@ -15,6 +15,8 @@ pub enum CoreEvent {
     },
     /// Queued AI work completed (lead scores, call analyses, proposal polish).
     AiJobsDone(closer_types::AiJobsDone),
+    /// The content index's state changed (model loaded, indexing progress, ready).
+    IndexStatus(closer_types::IndexStatus),
 }
 
 pub trait EventSink: Send + Sync + 'static {

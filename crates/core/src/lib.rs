@@ -10,10 +10,12 @@
 
 mod ai;
 mod connectivity;
+mod content_index;
 mod error;
 mod events;
 
 pub use ai::ANTHROPIC_API;
+pub use closer_embed::MODEL_DIR_NAME;
 pub use closer_import::ImportError;
 pub use closer_store::StoreError;
 pub use connectivity::probe;
@@ -26,8 +28,7 @@ use std::time::Instant;
 
 use closer_secrets::{SecretKey, SecretStore};
 use closer_store::{
-    activities, battle_cards, calls, content, deals, leads, proposals, search, settings, stats,
-    Store,
+    activities, battle_cards, calls, content, deals, leads, proposals, settings, stats, Store,
 };
 use closer_types::*;
 
@@ -42,6 +43,9 @@ pub struct Config {
     pub keyring_service: String,
     /// Where Claude is called: Anthropic's API, or our local fake in demo mode and tests.
     pub anthropic_base_url: String,
+    /// The semantic-search model's folder (all-MiniLM-L6-v2); `None` or missing files mean
+    /// keyword-only content search.
+    pub model_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -51,6 +55,7 @@ impl Config {
             seed_demo_when_empty: true,
             keyring_service: "dev.closer.app".into(),
             anthropic_base_url: ai::ANTHROPIC_API.into(),
+            model_dir: None,
         }
     }
 }
@@ -69,6 +74,7 @@ struct Inner {
     data_dir: PathBuf,
     ai: Option<ai::AiRuntime>,
     ai_problem: Option<String>,
+    content: content_index::ContentIndex,
 }
 
 impl Closer {
@@ -100,6 +106,7 @@ impl Closer {
                 (None, Some(e.to_string()))
             }
         };
+        let content = content_index::ContentIndex::new(&config.data_dir, config.model_dir.clone());
         let closer = Closer {
             inner: Arc::new(Inner {
                 store,
@@ -109,6 +116,7 @@ impl Closer {
                 data_dir: config.data_dir,
                 ai,
                 ai_problem,
+                content,
             }),
         };
         if config.seed_demo_when_empty {
@@ -166,6 +174,7 @@ impl Closer {
                 stats::workspace(tx)
             })
             .await?;
+        self.reindex_content();
         self.emit(CoreEvent::WorkspaceChanged {
             reason: "demo_reset".into(),
         });
@@ -350,21 +359,7 @@ impl Closer {
 
     // ---- search ----------------------------------------------------------------
 
-    /// Lexical search over content, battle cards and leads. Any text is accepted:
-    /// what FTS5 would choke on is neutralised by the store.
-    pub async fn search(&self, query: String, limit: u32) -> Result<SearchResults> {
-        let limit = limit.clamp(1, 100);
-        self.read(move |c| {
-            let started = Instant::now();
-            let hits = search::search(c, &query, limit)?;
-            Ok(SearchResults {
-                query,
-                hits,
-                took_ms: started.elapsed().as_secs_f64() * 1000.0,
-            })
-        })
-        .await
-    }
+    // `search` and `rerank_search` live in content_index.rs.
 
     // ---- CSV import ------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 //! The AI use cases through the real gateway against our fake Anthropic API over loopback:
 //! what a rep notices when Claude answers, when it cannot be reached, and after a restart.
 
+#![allow(clippy::unwrap_used)] // test helpers panic on setup failures, as tests do
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

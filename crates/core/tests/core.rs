@@ -179,12 +179,15 @@ async fn autosaved_proposal_text_is_there_after_reopening() {
 async fn search_takes_any_text() {
     let dir = tempfile::tempdir().unwrap();
     let closer = open(dir.path(), Arc::default());
-    let found = closer.search("healthcare ROI".into(), 20).await.unwrap();
+    let found = closer
+        .search("healthcare ROI".into(), 20, None)
+        .await
+        .unwrap();
     assert!(!found.hits.is_empty());
     for nasty in [
         "\"", "AND (", "*", "NEAR", "NEAR(", "🚀", "a:b", "(((", "-", "", "@", "@@ a@",
     ] {
-        closer.search(nasty.into(), 20).await.unwrap();
+        closer.search(nasty.into(), 20, None).await.unwrap();
     }
 }
 
@@ -195,7 +198,7 @@ async fn a_contacts_email_finds_its_lead_in_search_and_in_the_list() {
     let first = &closer.list_leads(LeadQuery::default()).await.unwrap().items[0];
     let lead = closer.get_lead(first.id.clone()).await.unwrap();
     let email = lead.contacts[0].email.clone().unwrap();
-    let found = closer.search(email.to_uppercase(), 10).await.unwrap();
+    let found = closer.search(email.to_uppercase(), 10, None).await.unwrap();
     assert_eq!(found.hits[0].id, lead.id, "searching {email}");
     assert!(found.hits[0].snippet[0].hit);
     let listed = closer

@@ -98,6 +98,7 @@ fn leads_by_email(conn: &Connection, email: &str, limit: u32) -> Result<Vec<Sear
         let status: String = row.get(3)?;
         let status: LeadStatus = from_enum("lead", &id, "status", &status)?;
         Ok(SearchHit {
+            detail: None,
             kind: SearchKind::Lead,
             title: row.get(1)?,
             subtitle: lead_subtitle(industry.as_deref(), status),
@@ -226,6 +227,7 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit
             subtitle.push_str(&industries.join(", "));
         }
         Ok(SearchHit {
+            detail: None,
             kind: SearchKind::Content,
             title: row.get(1)?,
             subtitle,
@@ -242,6 +244,7 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit
     ))?;
     hits.extend(collect(&mut stmt, (&query, limit), |row| {
         Ok(SearchHit {
+            detail: None,
             kind: SearchKind::BattleCard,
             id: row.get(0)?,
             title: row.get(1)?,
@@ -262,6 +265,7 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit
         let status: String = row.get(3)?;
         let status: LeadStatus = from_enum("lead", &id, "status", &status)?;
         Ok(SearchHit {
+            detail: None,
             kind: SearchKind::Lead,
             title: row.get(1)?,
             subtitle: lead_subtitle(industry.as_deref(), status),

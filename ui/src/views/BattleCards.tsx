@@ -1,11 +1,25 @@
 import { useCallback, useMemo, useState } from "react";
-import { commands, errorOf, relative, run, type BattleCard, type BattleCardDraft, type CommandError } from "../api";
+import {
+  commands,
+  dateTime,
+  errorOf,
+  relative,
+  run,
+  type BattleCard,
+  type BattleCardDraft,
+  type BattleCardSuggestion,
+  type CardSection,
+  type CommandError,
+} from "../api";
 import { href, navigate } from "../router";
-import { Empty, ErrorBox, Field, Modal, PageHeader, SkeletonBlock, useApp, useLoad } from "../ui";
+import { BusyButton, Empty, ErrorBox, Field, Modal, PageHeader, SkeletonBlock, Spinner, useApp, useLoad } from "../ui";
 
 export function BattleCardsGrid() {
   const load = useCallback(() => run(commands.listBattleCards()), []);
   const list = useLoad(load);
+  const loadPending = useCallback(() => run(commands.battleCardSuggestions(null)), []);
+  const pending = useLoad(loadPending, { ready: false });
+  const pendingOf = (cardId: string) => (pending.data ?? []).filter((x) => x.card_id === cardId).length;
   const [creating, setCreating] = useState(false);
   const [filter, setFilter] = useState("");
   const shown = (list.data ?? []).filter(
@@ -29,6 +43,11 @@ export function BattleCardsGrid() {
         </div>
       )}
       <ErrorBox error={list.error} onRetry={list.reload} />
+      {pending.error && (
+        <div className="muted small pad-bottom" role="status">
+          Suggested updates could not be counted: {pending.error.message}
+        </div>
+      )}
       {!list.data && list.loading && (
         <div className="tile-grid">
           {Array.from({ length: 6 }, (_, i) => (
@@ -56,6 +75,11 @@ export function BattleCardsGrid() {
                 <span className={b.open_deals > 0 ? "tile-deals hot" : "tile-deals"}>
                   {b.open_deals} open deal{b.open_deals === 1 ? "" : "s"}
                 </span>
+                {pendingOf(b.id) > 0 && (
+                  <span className="tile-suggest" data-testid="pending-suggestions" title="Suggested updates waiting for a decision">
+                    ✦ {pendingOf(b.id)} suggested
+                  </span>
+                )}
                 <span className="muted small">Updated {relative(b.updated_at)}</span>
               </div>
             </a>
@@ -137,6 +161,9 @@ function NewCardDialog({ onClose }: { onClose: () => void }) {
 export function BattleCardView({ id }: { id: string }) {
   const load = useCallback(() => run(commands.getBattleCard(id)), [id]);
   const card = useLoad(load);
+  const loadSuggestions = useCallback(() => run(commands.battleCardSuggestions(id)), [id]);
+  const suggestions = useLoad(loadSuggestions, { ready: false });
+  const [showSuggestions, setShowSuggestions] = useState(false);
   const [editing, setEditing] = useState(() => window.location.hash.includes("?edit"));
   const [filter, setFilter] = useState("");
   const c = card.data;
@@ -169,15 +196,42 @@ export function BattleCardView({ id }: { id: string }) {
               <p className="bc-summary">{c.summary || <span className="muted">No summary yet — add one in Edit.</span>}</p>
             </div>
             <div className="bc-actions">
-              <button className="btn" onClick={() => setEditing(true)} data-testid="battle-card-edit">
-                Edit
-              </button>
+              <div className="page-actions">
+                <RefreshCardButton
+                  cardId={c.id}
+                  onSuggested={(fresh) => {
+                    const old = (suggestions.data ?? []).filter((x) => !fresh.some((f) => f.id === x.id));
+                    suggestions.setData([...fresh.filter((f) => f.status === "pending"), ...old]);
+                    setShowSuggestions(true);
+                  }}
+                />
+                <button className="btn" onClick={() => setEditing(true)} data-testid="battle-card-edit">
+                  Edit
+                </button>
+              </div>
+              {(suggestions.data?.length ?? 0) > 0 && (
+                <button className="link-btn small" onClick={() => setShowSuggestions((v) => !v)} data-testid="pending-suggestions">
+                  ✦ {suggestions.data?.length} suggested update{suggestions.data?.length === 1 ? "" : "s"} {showSuggestions ? "— hide" : "— review"}
+                </button>
+              )}
               <div className="muted small">
                 Updated {relative(c.updated_at)}
                 {c.updated_by ? ` by ${c.updated_by}` : ""}
               </div>
             </div>
           </header>
+
+          <ErrorBox error={suggestions.error} onRetry={suggestions.reload} />
+          {showSuggestions && suggestions.data && (
+            <Suggestions
+              items={suggestions.data}
+              onClose={() => setShowSuggestions(false)}
+              onDecided={(sid, updated) => {
+                suggestions.setData((suggestions.data ?? []).filter((x) => x.id !== sid));
+                if (updated) card.setData(updated);
+              }}
+            />
+          )}
 
           {c.trigger_phrases.length > 0 && (
             <div className="bc-triggers">
@@ -241,6 +295,167 @@ export function BattleCardView({ id }: { id: string }) {
         />
       )}
     </div>
+  );
+}
+
+// ---- suggested updates (Claude, from the notes and calls of deals against the competitor) ----
+
+const SECTION_TEXT: Record<CardSection, string> = {
+  summary: "Summary",
+  strengths: "Why we win",
+  weaknesses: "Their weak spots",
+  pricing: "Pricing comparison",
+  differentiators: "Differentiators",
+  objection: "Objection response",
+  trigger_phrases: "Trigger phrases",
+};
+
+function RefreshCardButton({ cardId, onSuggested }: { cardId: string; onSuggested: (s: BattleCardSuggestion[]) => void }) {
+  const { toast, toastError } = useApp();
+  const [busy, setBusy] = useState(false);
+  const refresh = async () => {
+    setBusy(true);
+    try {
+      const fresh = await run(commands.refreshBattleCard(cardId));
+      onSuggested(fresh);
+      toast(
+        fresh.length === 0
+          ? "No updates suggested: the recent notes and calls agree with this card."
+          : `${fresh.length} update${fresh.length === 1 ? "" : "s"} suggested from recent notes and calls`,
+        fresh.length === 0 ? "info" : "success",
+      );
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <BusyButton
+      className="btn btn-ai"
+      busy={busy}
+      busyText="Reading recent deals…"
+      onClick={() => void refresh()}
+      testid="refresh-card"
+      title="Claude compares this card with what reps heard on recent calls and wrote in notes"
+    >
+      ✦ Suggest updates
+    </BusyButton>
+  );
+}
+
+function Suggestions({
+  items,
+  onClose,
+  onDecided,
+}: {
+  items: BattleCardSuggestion[];
+  onClose: () => void;
+  onDecided: (suggestionId: string, card: BattleCard | null) => void;
+}) {
+  const { toast, toastError } = useApp();
+  const [deciding, setDeciding] = useState<{ id: string; accept: boolean } | null>(null);
+  // Sources are ids of notes and calls; the calls are named and linked.
+  const hasSources = items.some((x) => x.sources.length > 0);
+  const loadCalls = useCallback(() => (hasSources ? run(commands.listCalls()) : Promise.resolve([])), [hasSources]);
+  const calls = useLoad(loadCalls, { ready: false });
+
+  const decide = async (sg: BattleCardSuggestion, accept: boolean) => {
+    setDeciding({ id: sg.id, accept });
+    try {
+      const updated = await run(commands.decideSuggestion(sg.id, accept));
+      onDecided(sg.id, accept ? updated : null);
+      toast(accept ? `Accepted: ${SECTION_TEXT[sg.section] ?? sg.section} updated` : "Suggestion rejected", accept ? "success" : "info");
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setDeciding(null);
+    }
+  };
+
+  return (
+    <section className="bc-suggestions" aria-label="Suggested updates" data-testid="card-suggestions">
+      <div className="section-head flush">
+        <h2>Suggested updates</h2>
+        <button className="icon-btn" onClick={onClose} aria-label="Hide suggestions">
+          ✕
+        </button>
+      </div>
+      {calls.error && <div className="muted small">The calls behind these suggestions could not be named: {calls.error.message}</div>}
+      {items.length === 0 ? (
+        <div className="empty-inline">Nothing waiting for a decision.</div>
+      ) : (
+        <ul className="sg-list">
+          {items.map((sg) => (
+            <li key={sg.id} className="sg" data-testid="suggestion">
+              <div className="sg-head">
+                <span className="badge tone-violet">{SECTION_TEXT[sg.section] ?? sg.section}</span>
+                {sg.objection && <span className="strong">“{sg.objection}”</span>}
+                <span className="muted small" title={dateTime(sg.created_at)}>
+                  {relative(sg.created_at)}
+                </span>
+              </div>
+              <div className="sg-diff">
+                {sg.current != null ? (
+                  <div className="sg-del">
+                    <span className="sg-sign" aria-label="Current">
+                      −
+                    </span>
+                    <span>{sg.current}</span>
+                  </div>
+                ) : (
+                  <div className="sg-new muted small">New item</div>
+                )}
+                <div className="sg-ins">
+                  <span className="sg-sign" aria-label="Suggested">
+                    +
+                  </span>
+                  <span>{sg.suggested}</span>
+                </div>
+              </div>
+              {sg.reason && <p className="sg-reason">{sg.reason}</p>}
+              {sg.sources.length > 0 && (
+                <div className="chips sg-sources">
+                  <span className="muted small">Based on</span>
+                  {sg.sources.map((src) => {
+                    const call = calls.data?.find((x) => x.id === src);
+                    return call ? (
+                      <a key={src} className="chip chip-link" href={href(`/calls/${call.id}`)}>
+                        ☏ {call.title}
+                      </a>
+                    ) : (
+                      <span key={src} className="chip" title={src}>
+                        ✎ Note
+                      </span>
+                    );
+                  })}
+                </div>
+              )}
+              <div className="sg-actions">
+                <button className="btn btn-sm btn-primary" disabled={deciding != null} onClick={() => void decide(sg, true)} data-testid="accept-suggestion">
+                  {deciding?.id === sg.id && deciding.accept ? (
+                    <>
+                      <Spinner /> Accepting…
+                    </>
+                  ) : (
+                    "✓ Accept"
+                  )}
+                </button>
+                <button className="btn btn-sm" disabled={deciding != null} onClick={() => void decide(sg, false)} data-testid="reject-suggestion">
+                  {deciding?.id === sg.id && !deciding.accept ? (
+                    <>
+                      <Spinner /> Rejecting…
+                    </>
+                  ) : (
+                    "Reject"
+                  )}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 

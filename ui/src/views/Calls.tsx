@@ -1,7 +1,7 @@
 import { useCallback, useState } from "react";
-import { commands, count, dateTime, duration, mmss, run, type CallAnalysis, type TranscriptSegment } from "../api";
+import { commands, count, dateTime, duration, errorOf, mmss, run, type CallAnalysis, type CommandError, type TranscriptSegment } from "../api";
 import { href, navigate } from "../router";
-import { Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, useApp, useLoad } from "../ui";
+import { BusyButton, Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, useApp, useLoad } from "../ui";
 
 function sentimentLabel(s: number | null | undefined): { text: string; tone: string } {
   if (s == null) return { text: "—", tone: "gray" };
@@ -66,9 +66,36 @@ export function CallsList() {
 const SPEAKER: Record<TranscriptSegment["speaker"], string> = { rep: "Rep", prospect: "Prospect", unknown: "Speaker" };
 
 export function CallDetail({ id }: { id: string }) {
+  const { toast } = useApp();
   const load = useCallback(() => run(commands.getCall(id)), [id]);
   const call = useLoad(load);
   const c = call.data;
+  const [analyzing, setAnalyzing] = useState(false);
+  const [aiError, setAiError] = useState<CommandError | null>(null);
+  // The queued notice stays until the analysis it waits for shows up.
+  const [queued, setQueued] = useState<{ notice: string; before: string } | null>(null);
+  const analysisKey = JSON.stringify(c?.analysis ?? null);
+
+  const analyze = async () => {
+    setAnalyzing(true);
+    setAiError(null);
+    setQueued(null);
+    try {
+      const r = await run(commands.analyzeCall(id));
+      if (r.analysis && c) {
+        call.setData({ ...c, analysis: r.analysis });
+        toast("Call analyzed", "success");
+      } else if (r.analysis) {
+        call.reload();
+      }
+      if (r.queued) setQueued({ notice: r.notice ?? "Claude cannot be reached right now: the analysis will run when it can, and appear here.", before: analysisKey });
+      else if (r.notice) toast(r.notice, "info");
+    } catch (e) {
+      setAiError(errorOf(e));
+    } finally {
+      setAnalyzing(false);
+    }
+  };
   const length = c && c.ended_at ? c.ended_at - c.started_at : c?.segments.length ? c.segments[c.segments.length - 1].end_ms : null;
   return (
     <div className="page page-wide">
@@ -83,6 +110,21 @@ export function CallDetail({ id }: { id: string }) {
               {c.deal_id && <a href={href(`/deals/${c.deal_id}`)}>Open deal →</a>}
               {!c.deal_id && c.lead_id && <a href={href(`/leads/${c.lead_id}`)}>Open lead →</a>}
             </span>
+          )
+        }
+        actions={
+          c && (
+            <BusyButton
+              className={c.analysis ? "btn btn-ai" : "btn btn-primary"}
+              busy={analyzing}
+              busyText="Analyzing…"
+              onClick={() => void analyze()}
+              disabled={c.segments.length === 0}
+              testid="analyze-call"
+              title={c.segments.length === 0 ? "There is no transcript to analyze" : "Claude reads the transcript: summary, sentiment, objections, next actions, follow-up email"}
+            >
+              ✦ {c.analysis ? "Analyze again" : "Analyze call"}
+            </BusyButton>
           )
         }
       />
@@ -106,7 +148,27 @@ export function CallDetail({ id }: { id: string }) {
               </ol>
             )}
           </section>
-          <aside className="side-col">{c.analysis ? <Analysis a={c.analysis} /> : <div className="card card-pad empty-inline">This call has not been analysed yet.</div>}</aside>
+          <aside className="side-col">
+            {aiError && (
+              <div className="error-box" role="alert">
+                <div>
+                  <strong>{aiError.kind === "ai" ? "Claude could not analyze this call" : "Something went wrong"}</strong>
+                  <div>{aiError.message}</div>
+                </div>
+              </div>
+            )}
+            {queued && queued.before === analysisKey && (
+              <div className="notice-box" role="status" data-testid="analysis-queued">
+                <strong>Analysis queued</strong>
+                <div>{queued.notice}</div>
+              </div>
+            )}
+            {c.analysis ? (
+              <Analysis a={c.analysis} />
+            ) : (
+              <div className="card card-pad empty-inline">This call has not been analyzed yet. Press “Analyze call” for a summary, the sentiment, objections, next actions and a follow-up email.</div>
+            )}
+          </aside>
         </div>
       )}
     </div>
@@ -140,8 +202,21 @@ function Analysis({ a }: { a: CallAnalysis }) {
               {s.text} ({a.sentiment.toFixed(2)})
             </span>
           </div>
-          <div className="sentiment-track">
+          <div
+            className="sentiment-track"
+            role="meter"
+            aria-label="Sentiment from −1 (hostile) to 1 (enthusiastic)"
+            aria-valuemin={-1}
+            aria-valuemax={1}
+            aria-valuenow={a.sentiment}
+            title={`${a.sentiment.toFixed(2)} on a scale from −1 (hostile) to 1 (enthusiastic)`}
+          >
             <span className="sentiment-marker" style={{ left: `${pos}%` }} />
+          </div>
+          <div className="sentiment-scale muted small" aria-hidden>
+            <span>−1 hostile</span>
+            <span>neutral</span>
+            <span>enthusiastic +1</span>
           </div>
         </div>
         {a.topics.length > 0 && (

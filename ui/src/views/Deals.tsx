@@ -1,4 +1,4 @@
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import {
   commands,
   count,
@@ -16,8 +16,10 @@ import {
   type DealStage,
 } from "../api";
 import { href, navigate } from "../router";
-import { Avatar, Badge, Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, Spinner, useApp, useDebounced, useLoad, Pager } from "../ui";
+import { Avatar, Badge, BusyButton, Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, Spinner, useApp, useDebounced, useLoad, Pager } from "../ui";
 import { DealForm, STAGES, dealToForm, draftOf, newDealForm, toDealDraft, type DealFormState, type LeadRef } from "./DealForm";
+import { DealHealth, type EvidenceRef } from "./DealHealth";
+import { startGeneration } from "./generation";
 
 export { STAGES };
 const PAGE = 50;
@@ -235,9 +237,14 @@ export function DealDetailView({ id }: { id: string }) {
   const { toast, toastError, refreshStats } = useApp();
   const load = useCallback(() => run(commands.getDeal(id)), [id]);
   const detail = useLoad(load);
+  const loadInsights = useCallback(() => run(commands.dealInsights(id)), [id]);
+  const insights = useLoad(loadInsights, { ready: false });
+  const reloadInsights = insights.reload;
   const [note, setNote] = useState("");
   const [adding, setAdding] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [writing, setWriting] = useState(false);
+  const [flash, setFlash] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [saving, setSaving] = useState(false);
   const [formError, setFormError] = useState<CommandError | null>(null);
@@ -265,8 +272,9 @@ export function DealDetailView({ id }: { id: string }) {
       setEditing(false);
       toast("Deal saved", "success");
       refreshStats();
-      // The lead, battle cards and the rest follow the new fields.
+      // The lead, battle cards, health and the rest follow the new fields.
       detail.reload();
+      reloadInsights();
     } catch (e) {
       setFormError(errorOf(e));
     } finally {
@@ -283,6 +291,7 @@ export function DealDetailView({ id }: { id: string }) {
       detail.setData({ ...d, deal: saved });
       toast(`Stage changed to ${label(saved.stage)}`, "success");
       refreshStats();
+      reloadInsights();
     } catch (e) {
       toastError(e);
     } finally {
@@ -297,6 +306,7 @@ export function DealDetailView({ id }: { id: string }) {
       const a = await run(commands.addActivity({ deal_id: d.deal.id, lead_id: d.deal.lead_id, kind: "note", body: note.trim(), at: null }));
       detail.setData({ ...d, timeline: [a, ...d.timeline] });
       setNote("");
+      reloadInsights();
     } catch (e) {
       toastError(e);
     } finally {
@@ -320,6 +330,45 @@ export function DealDetailView({ id }: { id: string }) {
       setCreating(false);
     }
   };
+
+  // A new proposal, opened in the editor while Claude writes it there.
+  const writeWithAi = async () => {
+    if (!d) return;
+    setWriting(true);
+    try {
+      const title = d.lead ? `Proposal for ${d.lead.company}` : `Proposal: ${d.deal.name}`;
+      const p = await run(commands.createProposal({ deal_id: d.deal.id, lead_id: d.deal.lead_id, title, body: "" }));
+      refreshStats();
+      startGeneration(p.id, d.deal.id);
+      navigate(`/proposals/${p.id}`);
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setWriting(false);
+    }
+  };
+
+  // Evidence of Claude's analysis: an activity of the timeline, or one of the deal's calls.
+  const resolveEvidence = (ref: string): EvidenceRef => {
+    const a = d?.timeline.find((x) => x.id === ref);
+    if (a) return { id: ref, kind: "activity", text: `${label(a.kind)} · ${dateShort(a.at)}` };
+    const c = d?.calls.find((x) => x.id === ref);
+    if (c) return { id: ref, kind: "call", text: c.title };
+    return { id: ref, kind: "unknown", text: "Not on this timeline" };
+  };
+  const showEvidence = (r: EvidenceRef) => {
+    if (r.kind === "call") {
+      navigate(`/calls/${r.id}`);
+      return;
+    }
+    document.getElementById(`tl-${r.id}`)?.scrollIntoView({ behavior: "smooth", block: "center" });
+    setFlash(r.id);
+  };
+  useEffect(() => {
+    if (!flash) return;
+    const t = window.setTimeout(() => setFlash(null), 2200);
+    return () => window.clearTimeout(t);
+  }, [flash]);
 
   const cardFor = (competitor: string) =>
     d?.battle_cards.find((b) => b.competitor.toLowerCase() === competitor.toLowerCase());
@@ -363,6 +412,16 @@ export function DealDetailView({ id }: { id: string }) {
               <button className="btn" onClick={startEdit} disabled={!!stageSaving} data-testid="deal-edit">
                 Edit
               </button>
+              <BusyButton
+                className="btn btn-primary"
+                busy={writing}
+                busyText="Opening…"
+                onClick={() => void writeWithAi()}
+                testid="generate-proposal"
+                title="Claude writes a new proposal from this deal, its timeline and your content library"
+              >
+                ✦ Write proposal with AI
+              </BusyButton>
             </>
           )
         }
@@ -416,6 +475,8 @@ export function DealDetailView({ id }: { id: string }) {
             </div>
           )}
 
+          <DealHealth dealId={d.deal.id} insights={insights} resolve={resolveEvidence} onEvidence={showEvidence} cardFor={cardFor} />
+
           <div className="detail-grid">
             <div className="card card-pad">
               <h3 className="card-title">Timeline</h3>
@@ -449,7 +510,7 @@ export function DealDetailView({ id }: { id: string }) {
               ) : (
                 <ol className="timeline">
                   {timeline.map((a) => (
-                    <li key={a.id} className={`tl-item tl-${a.kind}`}>
+                    <li key={a.id} id={`tl-${a.id}`} className={`tl-item tl-${a.kind}${flash === a.id ? " tl-flash" : ""}`}>
                       <span className="tl-icon" title={label(a.kind)}>
                         {KIND_ICON[a.kind] ?? "•"}
                       </span>

@@ -8,6 +8,7 @@ import {
   events,
   label,
   markReady,
+  plurals,
   relative,
   run,
   type CommandError,
@@ -17,6 +18,8 @@ import {
   type ImportReport,
   type Lead,
   type LeadDraft,
+  type LeadScore,
+  type LeadScoringReport,
   type LeadQuery,
   type LeadStatus,
   type RowError,
@@ -25,6 +28,7 @@ import { href, navigate } from "../router";
 import {
   Avatar,
   Badge,
+  BusyButton,
   Empty,
   ErrorBox,
   Field,
@@ -46,10 +50,43 @@ const PAGE = 50;
 type Sort = LeadQuery["sort"];
 type Dir = LeadQuery["dir"];
 
+// ---- AI scores ----------------------------------------------------------------------------
+
+/** "Budget 20 · Authority 15 · Need 22 · Timeline 18 — rationale" */
+export function scoreTooltip(s: LeadScore): string {
+  const b = s.breakdown;
+  const parts = `Budget ${b.budget} · Authority ${b.authority} · Need ${b.need} · Timeline ${b.timeline}`;
+  return s.rationale ? `${parts} — ${s.rationale}` : parts;
+}
+
+/** The toast after scoring: what was scored, queued, failed, and the backend's sentence. */
+function scoringMessage(r: LeadScoringReport, asked: number): { text: string; kind: "success" | "info" | "error" } {
+  const parts: string[] = [];
+  if (r.scored > 0) parts.push(`Scored ${r.scored} lead${r.scored === 1 ? "" : "s"}`);
+  if (r.queued > 0) parts.push(`${r.queued} queued until Claude can be reached`);
+  if (r.failed > 0) parts.push(`${r.failed} could not be scored`);
+  if (parts.length === 0) parts.push(`None of the ${asked} leads could be scored`);
+  let text = parts.join(" · ") + ".";
+  if (r.notice) text += ` ${plurals(r.notice)}`;
+  const kind = r.failed > 0 && r.scored === 0 ? "error" : r.failed > 0 || r.queued > 0 ? "info" : "success";
+  return { text, kind };
+}
+
+const BANT: Array<[string, keyof LeadScore["breakdown"]]> = [
+  ["Budget", "budget"],
+  ["Authority", "authority"],
+  ["Need", "need"],
+  ["Timeline", "timeline"],
+];
+
 // ---- list ---------------------------------------------------------------------------
 
 export function LeadsList() {
-  const { stats } = useApp();
+  const { stats, toast, toastError } = useApp();
+  const [scoring, setScoring] = useState(0);
+  // The list rows carry the score only: the BANT breakdown for a row's tooltip is fetched
+  // the first time the pointer rests on it.
+  const [details, setDetails] = useState<Record<string, LeadScore | string | undefined>>({});
   const [text, setText] = useState("");
   const [status, setStatus] = useState<LeadStatus | "">("");
   const [sort, setSort] = useState<Sort>("updated_at");
@@ -87,6 +124,38 @@ export function LeadsList() {
   const total = page.data?.total ?? 0;
   const filtered = !!q.trim() || !!status;
 
+  const scorePage = async () => {
+    const ids = items.map((l) => l.id);
+    if (ids.length === 0) return;
+    setScoring(ids.length);
+    try {
+      const r = await run(commands.scoreLeads(ids));
+      const m = scoringMessage(r, ids.length);
+      toast(m.text, m.kind);
+      setDetails({});
+      page.reload();
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setScoring(0);
+    }
+  };
+
+  const wantDetail = (id: string, score: number | null) => {
+    if (score == null || details[id] !== undefined) return;
+    setDetails((m) => ({ ...m, [id]: "Loading the breakdown…" }));
+    run(commands.getLead(id)).then(
+      (l) => setDetails((m) => ({ ...m, [id]: l.score ?? "Not scored yet" })),
+      (e: unknown) => setDetails((m) => ({ ...m, [id]: `Breakdown unavailable: ${errorOf(e).message}` })),
+    );
+  };
+  const tooltip = (id: string, score: number | null): string => {
+    if (score == null) return "Not scored yet: press “Score with AI”";
+    const d = details[id];
+    if (d === undefined) return `Score ${score} / 100`;
+    return typeof d === "string" ? d : d.score === score ? scoreTooltip(d) : `Score ${score} / 100`;
+  };
+
   return (
     <div className="page">
       <PageHeader
@@ -94,6 +163,17 @@ export function LeadsList() {
         sub={page.data ? `${count(total)} ${filtered ? "matching" : "in your workspace"}` : stats ? `${count(stats.leads)} in your workspace` : " "}
         actions={
           <>
+            <BusyButton
+              className="btn btn-ai"
+              busy={scoring > 0}
+              busyText={`Scoring ${scoring} lead${scoring === 1 ? "" : "s"}…`}
+              disabled={items.length === 0 || page.loading}
+              onClick={() => void scorePage()}
+              testid="score-leads"
+              title="Claude scores the leads on this page (budget, authority, need, timeline)"
+            >
+              ✦ Score with AI
+            </BusyButton>
             <button className="btn" onClick={() => setImporting(true)}>
               Import CSV
             </button>
@@ -192,7 +272,7 @@ export function LeadsList() {
                   <td>
                     <Badge value={l.status} />
                   </td>
-                  <td>
+                  <td data-testid="lead-score" title={tooltip(l.id, l.score)} onMouseEnter={() => wantDetail(l.id, l.score)}>
                     <ScoreBar score={l.score} />
                   </td>
                   <td>{l.owner ?? <span className="muted">—</span>}</td>
@@ -441,7 +521,8 @@ export function NewLead() {
 // ---- detail -------------------------------------------------------------------------
 
 export function LeadDetail({ id }: { id: string }) {
-  const { toast, refreshStats } = useApp();
+  const { toast, toastError, refreshStats } = useApp();
+  const [scoring, setScoring] = useState(false);
   const load = useCallback(() => run(commands.getLead(id)), [id]);
   const lead = useLoad(load);
   const [saving, setSaving] = useState(false);
@@ -479,6 +560,20 @@ export function LeadDetail({ id }: { id: string }) {
       setConfirmDelete(false);
     } finally {
       setDeleting(false);
+    }
+  };
+
+  const rescore = async () => {
+    setScoring(true);
+    try {
+      const r = await run(commands.scoreLeads([id]));
+      const m = scoringMessage(r, 1);
+      toast(m.text, m.kind);
+      lead.reload();
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setScoring(false);
     }
   };
 
@@ -527,37 +622,40 @@ export function LeadDetail({ id }: { id: string }) {
             />
           </div>
           <aside className="side-col">
-            <div className="card card-pad">
-              <h3 className="card-title">Lead score</h3>
+            <div className="card card-pad" data-testid="lead-score-card">
+              <div className="section-head flush">
+                <h3 className="card-title">Lead score</h3>
+                <BusyButton className="btn btn-sm btn-ai" busy={scoring} busyText="Scoring…" onClick={() => void rescore()} testid="score-lead">
+                  ✦ {l.score ? "Score again" : "Score with AI"}
+                </BusyButton>
+              </div>
               {l.score ? (
                 <>
-                  <div className="big-score">
-                    <span className="big-score-num">{l.score.score}</span>
+                  <div className="big-score" title={scoreTooltip(l.score)}>
+                    <span className={`big-score-num score-${l.score.score >= 70 ? "good" : l.score.score >= 40 ? "mid" : "low"}`}>{l.score.score}</span>
                     <span className="muted">/ 100</span>
                   </div>
                   <div className="bant">
-                    {(
-                      [
-                        ["Budget", l.score.breakdown.budget],
-                        ["Authority", l.score.breakdown.authority],
-                        ["Need", l.score.breakdown.need],
-                        ["Timeline", l.score.breakdown.timeline],
-                      ] as const
-                    ).map(([name, v]) => (
-                      <div className="bant-row" key={name}>
-                        <span className="bant-label">{name}</span>
-                        <span className="bant-track">
-                          <span className="bant-fill" style={{ width: `${v}%` }} />
-                        </span>
-                        <span className="bant-num">{v}</span>
-                      </div>
-                    ))}
+                    {BANT.map(([name, k]) => {
+                      const v = l.score?.breakdown[k] ?? 0;
+                      return (
+                        <div className="bant-row" key={k}>
+                          <span className="bant-label">{name}</span>
+                          <span className="bant-track" role="meter" aria-label={name} aria-valuemin={0} aria-valuemax={100} aria-valuenow={v}>
+                            <span className="bant-fill" style={{ width: `${Math.max(0, Math.min(100, v))}%` }} />
+                          </span>
+                          <span className="bant-num">{v}</span>
+                        </div>
+                      );
+                    })}
                   </div>
                   {l.score.rationale && <p className="rationale">{l.score.rationale}</p>}
-                  <div className="muted small">Scored {relative(l.score.scored_at)}</div>
+                  <div className="muted small" title={dateTime(l.score.scored_at)}>
+                    Scored {relative(l.score.scored_at)} · {dateTime(l.score.scored_at)}
+                  </div>
                 </>
               ) : (
-                <div className="empty-inline">Not scored yet.</div>
+                <div className="empty-inline">Not scored yet. Claude rates budget, authority, need and timeline from the lead and its activity.</div>
               )}
             </div>
             <div className="card card-pad">

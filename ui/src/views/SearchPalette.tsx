@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import { commands, messageOf, run, type SearchHit, type SearchResults } from "../api";
+import { commands, messageOf, run, type SearchHit, type SearchResults, type TextSpan } from "../api";
 import { navigate } from "../router";
-import { Spinner } from "../ui";
+import { insertIntoProposal, Spinner, useApp } from "../ui";
 
 type Kind = SearchHit["kind"];
 const GROUPS: Array<{ kind: Kind; label: string }> = [
@@ -21,9 +21,43 @@ function pathOf(hit: SearchHit): string {
   }
 }
 
-export function SearchPalette({ onClose }: { onClose: () => void }) {
+function Spans({ spans }: { spans: TextSpan[] }) {
+  return (
+    <>
+      {spans.map((s, k) => (s.hit ? <mark key={k}>{s.text}</mark> : <span key={k}>{s.text}</span>))}
+    </>
+  );
+}
+
+/** Claude's second look at the content results: pending, done (hits replaced) or why not. */
+type Rerank = { state: "idle" } | { state: "pending" } | { state: "done"; stale: boolean } | { state: "failed"; why: string };
+
+/**
+ * The search palette. Local results (hybrid keyword + meaning search, offline) appear as
+ * you type; when online, a pause in typing asks Claude to judge the content results, which
+ * then gain a line on how to use them in the open deal. `dealId` is the deal on screen.
+ */
+/** The markdown "Use in proposal" inserts: the asset's name and its best passage. */
+function excerptOf(h: SearchHit): string {
+  const passage = (h.detail?.passages[0] ?? h.snippet).map((s) => s.text).join("").trim();
+  return `> **${h.title}** (${h.subtitle.toLowerCase()})\n>\n> ${passage.replace(/\n+/g, " ")}`;
+}
+
+export function SearchPalette({
+  onClose,
+  dealId,
+  online,
+  proposalOpen,
+}: {
+  onClose: () => void;
+  dealId: string | null;
+  online: boolean;
+  proposalOpen: boolean;
+}) {
+  const { toast } = useApp();
   const [q, setQ] = useState("");
   const [res, setRes] = useState<SearchResults | null>(null);
+  const [rerank, setRerank] = useState<Rerank>({ state: "idle" });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [sel, setSel] = useState(0);
@@ -41,14 +75,40 @@ export function SearchPalette({ onClose }: { onClose: () => void }) {
       return;
     }
     setBusy(true);
+    setRerank({ state: "idle" });
+    let rerankTimer: number | undefined;
     const t = window.setTimeout(() => {
-      run(commands.search(text, 30)).then(
+      run(commands.search(text, 30, dealId)).then(
         (r) => {
           if (my !== seq.current) return;
           setRes(r);
           setError(null);
           setSel(0);
           setBusy(false);
+          const hasContent = r.hits.some((h) => h.kind === "content");
+          // Claude's rerank only for phrases (a word or two is a lookup) and only online.
+          if (!hasContent || text.split(/\s+/).length < 3) return;
+          if (!online) {
+            setRerank({ state: "failed", why: "Offline: showing the matched passages." });
+            return;
+          }
+          rerankTimer = window.setTimeout(() => {
+            if (my !== seq.current) return;
+            setRerank({ state: "pending" });
+            run(commands.rerankSearch(text, dealId)).then(
+              (rr) => {
+                if (my !== seq.current) return;
+                setRes((prev) =>
+                  prev ? { ...prev, hits: [...rr.hits, ...prev.hits.filter((h) => h.kind !== "content")] } : prev,
+                );
+                setRerank({ state: "done", stale: rr.stale });
+              },
+              (e: unknown) => {
+                if (my !== seq.current) return;
+                setRerank({ state: "failed", why: `${messageOf(e)} Showing the matched passages.` });
+              },
+            );
+          }, 500);
         },
         (e: unknown) => {
           if (my !== seq.current) return;
@@ -57,8 +117,11 @@ export function SearchPalette({ onClose }: { onClose: () => void }) {
         },
       );
     }, 80);
-    return () => window.clearTimeout(t);
-  }, [q]);
+    return () => {
+      window.clearTimeout(t);
+      if (rerankTimer !== undefined) window.clearTimeout(rerankTimer);
+    };
+  }, [q, dealId, online]);
 
   const ordered = useMemo(() => {
     const hits = res?.hits ?? [];
@@ -109,7 +172,7 @@ export function SearchPalette({ onClose }: { onClose: () => void }) {
             autoFocus
             data-testid="search-input"
             className="palette-input"
-            placeholder="Search battle cards, content and leads…"
+            placeholder="Ask for content in your words, or find a battle card or lead…"
             value={q}
             onChange={(e) => setQ(e.target.value)}
             onKeyDown={onKey}
@@ -126,6 +189,7 @@ export function SearchPalette({ onClose }: { onClose: () => void }) {
               Type a competitor, a product, an objection or a company. <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open.
             </div>
           )}
+          {res?.note && <div className="palette-note" data-testid="search-note">{res.note}</div>}
           {!error && q.trim() && res && flat.length === 0 && !busy && (
             <div className="palette-note">No results for “{q.trim()}”.</div>
           )}
@@ -147,11 +211,55 @@ export function SearchPalette({ onClose }: { onClose: () => void }) {
                     <div className="palette-item-title">
                       {h.title}
                       {h.subtitle && <span className="palette-item-sub">{h.subtitle}</span>}
+                      {h.detail?.relevance != null && (
+                        <span className={`relevance relevance-${h.detail.relevance}`} title="Claude's judgment (0-3)">
+                          ✦ {["not relevant", "related", "useful", "best fit"][h.detail.relevance] ?? ""}
+                        </span>
+                      )}
                     </div>
+                    {h.detail && h.detail.matched.length > 0 && (
+                      <div className="chips">
+                        {h.detail.matched.map((m) => (
+                          <span key={m} className="chip">
+                            {m}
+                          </span>
+                        ))}
+                      </div>
+                    )}
                     {h.snippet.length > 0 && (
                       <div className="palette-snippet">
-                        {h.snippet.map((s, k) => (s.hit ? <mark key={k}>{s.text}</mark> : <span key={k}>{s.text}</span>))}
+                        <Spans spans={h.snippet} />
                       </div>
+                    )}
+                    {h.detail && (
+                      <div className="palette-why" data-testid="search-why">
+                        {h.detail.why}
+                        {h.detail.how_to_use && <div className="palette-how">→ {h.detail.how_to_use}</div>}
+                        {h.detail.source_path && <div className="palette-path">{h.detail.source_path}</div>}
+                      </div>
+                    )}
+                    {h.kind === "content" && (
+                      <span
+                        role="button"
+                        tabIndex={-1}
+                        className="palette-use"
+                        data-testid="use-in-proposal"
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          if (proposalOpen) {
+                            insertIntoProposal(excerptOf(h));
+                            toast(`Added “${h.title}” to the proposal`, "success");
+                            onClose();
+                          } else {
+                            void navigator.clipboard?.writeText(excerptOf(h)).then(
+                              () => toast("Copied: paste it into a proposal", "info"),
+                              () => toast("Open a proposal first, then use this again", "info"),
+                            );
+                          }
+                        }}
+                      >
+                        {proposalOpen ? "Use in proposal" : "Copy excerpt"}
+                      </span>
                     )}
                   </button>
                 );
@@ -162,6 +270,10 @@ export function SearchPalette({ onClose }: { onClose: () => void }) {
         {res && flat.length > 0 && (
           <div className="palette-foot">
             {flat.length} result{flat.length === 1 ? "" : "s"} · {res.took_ms.toFixed(1)} ms
+            {res.semantic ? " · by meaning and words" : " · by words"}
+            {rerank.state === "pending" && " · asking Claude…"}
+            {rerank.state === "done" && (rerank.stale ? " · ranked by Claude (saved answer)" : " · ranked by Claude")}
+            {rerank.state === "failed" && <span className="palette-foot-note"> · {rerank.why}</span>}
           </div>
         )}
       </div>

@@ -1,5 +1,5 @@
-import { useCallback, useState } from "react";
-import { commands, emptyToNull, errorOf, run, type CommandError, type SecretStatus, type Settings } from "../api";
+import { useCallback, useEffect, useState } from "react";
+import { commands, emptyToNull, errorOf, events, label, run, type AiSettings, type AiSettingsInput, type CommandError, type IndexStatus, type LibraryOverview, type SecretStatus, type Settings } from "../api";
 import { ErrorBox, Field, Modal, PageHeader, SkeletonBlock, useApp, useLoad } from "../ui";
 
 export function SettingsView() {
@@ -15,6 +15,8 @@ export function SettingsView() {
       {!settings.data && settings.loading && <SkeletonBlock lines={4} />}
       {settings.data && <GeneralSettings key={settings.data.user_name} initial={settings.data} onSaved={settings.setData} />}
       <ApiKeyCard status={key.data} error={key.error} onStatus={key.setData} />
+      <LibraryCard />
+      <AiSettingsCard />
       <DangerZone />
     </div>
   );
@@ -155,6 +157,169 @@ function ApiKeyCard({ status, error, onStatus }: { status: SecretStatus | null; 
   );
 }
 
+// ---- Settings → Content library folders ----------------------------------------------------
+
+/** Indexing progress as a line and a bar; nothing when idle. */
+export function IndexProgress({ status }: { status: IndexStatus | null }) {
+  if (!status?.phase) return null;
+  return (
+    <div className="index-progress" data-testid="index-progress">
+      <span>{status.phase}</span>
+      {status.total > 0 && (
+        <>
+          <progress value={status.done} max={status.total} />
+          <span>
+            {status.done} / {status.total}
+          </span>
+        </>
+      )}
+    </div>
+  );
+}
+
+function LibraryCard() {
+  const { toastError, toast } = useApp();
+  const load = useCallback(() => run(commands.libraryOverview()), []);
+  const lib = useLoad(load);
+  const [path, setPath] = useState("");
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<IndexStatus | null>(null);
+  const setData = lib.setData;
+  const reload = lib.reload;
+
+  useEffect(() => {
+    const un = events.indexStatusChanged.listen((e) => setStatus(e.payload));
+    const changed = events.workspaceChanged.listen((e) => {
+      if (e.payload.reason === "content library") reload();
+    });
+    return () => {
+      un.then((f) => f(), () => undefined);
+      changed.then((f) => f(), () => undefined);
+    };
+  }, [reload]);
+
+  const save = async (folders: string[]) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const o: LibraryOverview = await run(commands.setLibraryFolders(folders));
+      setData(o);
+      setPath("");
+      return true;
+    } catch (e) {
+      setError(errorOf(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const folders = lib.data?.folders.map((f) => f.path) ?? [];
+  const add = async (p: string) => {
+    const t = p.trim();
+    if (!t) return;
+    if (await save([...folders, t])) toast(`Watching ${t}`, "success");
+  };
+  const pick = async () => {
+    try {
+      const p = await run(commands.pickFolder());
+      if (p) await add(p);
+    } catch (e) {
+      toastError(e);
+    }
+  };
+  const rescan = async () => {
+    setBusy(true);
+    try {
+      setData(await run(commands.rescanLibrary()));
+      toast("Library folders read again", "success");
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const index = status ?? lib.data?.index ?? null;
+
+  return (
+    <div className="card card-pad settings-card" data-testid="library-settings">
+      <div className="section-head flush">
+        <div>
+          <h3 className="card-title">Content library folders</h3>
+          <p className="muted small">
+            PDF, Word, PowerPoint, Markdown, HTML and text files in these folders become searchable content, kept up to date as you add, edit, rename
+            or delete them.
+            {index && (index.semantic ? " Search matches by meaning and by words." : " Search matches by words.")}
+          </p>
+        </div>
+        <button className="btn" onClick={rescan} disabled={busy || folders.length === 0}>
+          Rescan
+        </button>
+      </div>
+      <IndexProgress status={index} />
+      {index?.problem && <p className="muted small">{index.problem}</p>}
+      <ErrorBox error={lib.error} onRetry={lib.reload} />
+      {lib.data && lib.data.folders.length > 0 && (
+        <ul className="issue-list">
+          {lib.data.folders.map((f) => (
+            <li key={f.path} className="section-head flush" data-testid="library-folder">
+              <span>
+                <span className="issue-path">{f.path}</span>
+                <span className="muted small">
+                  {" "}
+                  · {f.files} file{f.files === 1 ? "" : "s"}
+                  {f.failed > 0 && ` · ${f.failed} could not be read`}
+                  {f.missing && " · not found (its items are kept until it is back)"}
+                </span>
+              </span>
+              <button className="btn btn-ghost" disabled={busy} onClick={() => save(folders.filter((x) => x !== f.path))}>
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="form-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void add(path);
+        }}
+      >
+        <input
+          data-testid="library-folder-input"
+          placeholder="/home/you/Sales content"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          aria-label="Folder to watch"
+        />
+        <button className="btn" type="submit" disabled={busy || !path.trim()} data-testid="library-folder-add">
+          Add folder
+        </button>
+        <button className="btn btn-ghost" type="button" disabled={busy} onClick={pick}>
+          Choose…
+        </button>
+      </form>
+      <ErrorBox error={error} />
+      {lib.data && lib.data.issues.length > 0 && (
+        <>
+          <h4 className="small" style={{ marginTop: 12 }}>
+            Files not in the library
+          </h4>
+          <ul className="issue-list" data-testid="library-issues">
+            {lib.data.issues.map((i) => (
+              <li key={i.path}>
+                <div className="issue-path">{i.path}</div>
+                <div className={i.status === "failed" ? "error-text" : "muted"}>{i.reason}</div>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
+
 function DangerZone() {
   const { toast, toastError, refreshStats } = useApp();
   const [confirm, setConfirm] = useState(false);
@@ -202,5 +367,222 @@ function DangerZone() {
         </Modal>
       )}
     </div>
+  );
+}
+
+// ---- Settings → AI ----------------------------------------------------------------------
+
+/** The gateway's features, in the order a rep thinks of them. */
+const AI_FEATURES = [
+  "proposal",
+  "proposal_polish",
+  "lead_score",
+  "deal_analysis",
+  "call_analysis",
+  "battle_card_refresh",
+  "query_understanding",
+  "search_rerank",
+  "summary",
+];
+
+type AiForm = { monthly: string; features: Record<string, string>; url: string; model: string };
+
+function toAiForm(s: AiSettings): AiForm {
+  const features: Record<string, string> = {};
+  for (const f of s.budgets.per_feature) features[f.feature] = String(f.limit_usd);
+  return {
+    monthly: s.budgets.monthly_usd == null ? "" : String(s.budgets.monthly_usd),
+    features,
+    url: s.secondary?.url ?? "",
+    model: s.secondary?.model ?? "",
+  };
+}
+
+/** "$20", "7.50", "1,000" -> dollars; "" -> no limit; anything else -> the reason. */
+function parseBudget(text: string): { value: number | null; error?: string } {
+  const t = text.replace(/[$,\s]/g, "");
+  if (t === "") return { value: null };
+  const n = Number(t);
+  if (!Number.isFinite(n)) return { value: null, error: "Enter an amount in dollars, like 20 or 7.50 (empty means no limit)." };
+  if (n < 0) return { value: null, error: "A budget cannot be negative." };
+  return { value: Math.round(n * 100) / 100 };
+}
+
+function toAiInput(f: AiForm): { input: AiSettingsInput | null; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const monthly = parseBudget(f.monthly);
+  if (monthly.error) errors.monthly = monthly.error;
+  const per_feature: AiSettingsInput["budgets"]["per_feature"] = [];
+  for (const [feature, text] of Object.entries(f.features)) {
+    const b = parseBudget(text);
+    if (b.error) errors[`feature:${feature}`] = b.error;
+    else if (b.value != null) per_feature.push({ feature, limit_usd: b.value });
+  }
+  const url = f.url.trim();
+  const model = f.model.trim();
+  if (url || model) {
+    if (!url) errors.url = "Enter the endpoint's URL, like http://localhost:11434 — or clear the model to use none.";
+    else {
+      let ok = false;
+      try {
+        const u = new URL(url);
+        ok = u.protocol === "http:" || u.protocol === "https:";
+      } catch {
+        ok = false;
+      }
+      if (!ok) errors.url = "Enter a URL starting with http:// or https://, like http://localhost:11434.";
+    }
+    if (!model) errors.model = "Name the model this endpoint should use, like llama3.1.";
+  }
+  if (Object.keys(errors).length > 0) return { input: null, errors };
+  return {
+    input: { budgets: { monthly_usd: monthly.value, per_feature }, secondary: url ? { url, model } : null },
+    errors,
+  };
+}
+
+function AiSettingsCard() {
+  const load = useCallback(() => run(commands.aiSettings()), []);
+  const ai = useLoad(load, { ready: false });
+  return (
+    <div className="card card-pad settings-card" data-testid="ai-settings">
+      <div className="section-head flush">
+        <h3 className="card-title">AI</h3>
+        {ai.data?.demo && (
+          <span className="badge tone-amber" data-testid="ai-demo">
+            Demo mode: Claude is our local fake
+          </span>
+        )}
+      </div>
+      <ErrorBox error={ai.error} onRetry={ai.reload} />
+      {!ai.data && ai.loading && <SkeletonBlock lines={4} />}
+      {ai.data && (
+        <AiSettingsForm key={JSON.stringify([ai.data.budgets, ai.data.secondary])} initial={ai.data} onSaved={ai.setData} />
+      )}
+    </div>
+  );
+}
+
+function AiSettingsForm({ initial, onSaved }: { initial: AiSettings; onSaved: (s: AiSettings) => void }) {
+  const { toast } = useApp();
+  const start = toAiForm(initial);
+  const [f, setF] = useState<AiForm>(start);
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const [error, setError] = useState<CommandError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const features = [...AI_FEATURES, ...Object.keys(start.features).filter((k) => !AI_FEATURES.includes(k))];
+  const dirty = JSON.stringify(f) !== JSON.stringify(start);
+
+  const setFeature = (k: string, v: string) => setF((x) => ({ ...x, features: { ...x.features, [k]: v } }));
+
+  const save = async () => {
+    const { input, errors } = toAiInput(f);
+    setLocal(errors);
+    setError(null);
+    if (!input) return;
+    setSaving(true);
+    try {
+      const saved = await run(commands.saveAiSettings(input));
+      onSaved(saved);
+      toast("AI settings saved", "success");
+    } catch (e) {
+      setError(errorOf(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form
+      className="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <div className="kv-row">
+        <div>
+          <span className="kv-k">Claude is called at</span>
+          <span className="kv-v mono" data-testid="ai-base-url">
+            {initial.base_url}
+          </span>
+        </div>
+        {initial.demo && (
+          <div>
+            <span className="kv-k">Mode</span>
+            <span className="kv-v">Demo: answers come from the local fake, nothing is billed</span>
+          </div>
+        )}
+      </div>
+      {error && (
+        <div className="error-box" role="alert">
+          <div>
+            <strong>Not saved</strong>
+            <div>{error.message}</div>
+          </div>
+        </div>
+      )}
+      {Object.keys(local).length > 0 && (
+        <div className="error-box" role="alert">
+          <div>
+            <strong>Please fix the highlighted fields.</strong>
+          </div>
+        </div>
+      )}
+
+      <h4 className="sub-title">Budgets (US dollars per calendar month)</h4>
+      <p className="muted small">Empty means no limit. At 80 % the usage screen warns; at 100 % Claude is not asked again for that scope until the month ends.</p>
+      <div className="budget-grid">
+        <Field label="All features together" error={local.monthly} hint="e.g. 20">
+          <input className="input" inputMode="decimal" value={f.monthly} placeholder="No limit" onChange={(e) => setF({ ...f, monthly: e.target.value })} data-testid="ai-budget-monthly" />
+        </Field>
+      </div>
+      <div className="muted small">Per feature:</div>
+      <div className="budget-grid">
+        {features.map((k) => (
+          <Field key={k} label={label(k)} error={local[`feature:${k}`]}>
+            <input
+              className="input"
+              inputMode="decimal"
+              value={f.features[k] ?? ""}
+              placeholder="No limit"
+              onChange={(e) => setFeature(k, e.target.value)}
+              data-testid={`ai-budget-${k}`}
+            />
+          </Field>
+        ))}
+      </div>
+
+      <h4 className="sub-title">Secondary endpoint (optional)</h4>
+      <p className="muted small">
+        An OpenAI-compatible server, such as a local Ollama, answers when Claude cannot be reached. Leave both empty to use none.
+      </p>
+      <div className="form-grid">
+        <Field label="URL" error={local.url} hint="e.g. http://localhost:11434">
+          <input className="input mono" value={f.url} placeholder="http://localhost:11434" onChange={(e) => setF({ ...f, url: e.target.value })} data-testid="ai-secondary-url" />
+        </Field>
+        <Field label="Model" error={local.model} hint="e.g. llama3.1">
+          <input className="input mono" value={f.model} placeholder="llama3.1" onChange={(e) => setF({ ...f, model: e.target.value })} data-testid="ai-secondary-model" />
+        </Field>
+      </div>
+      <div className="form-actions">
+        {dirty && (
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              setF(start);
+              setLocal({});
+              setError(null);
+            }}
+          >
+            Undo changes
+          </button>
+        )}
+        <button className="btn btn-primary" disabled={saving || !dirty} data-testid="ai-settings-save">
+          {saving ? "Saving…" : "Save AI settings"}
+        </button>
+      </div>
+    </form>
   );
 }

@@ -93,6 +93,23 @@ export class AutoSaver {
     });
   }
 
+  /**
+   * The text in the database changed under the editor (Claude wrote it, a polish arrived):
+   * take it as both the latest and the saved state, dropping any pending timer. Callers
+   * make sure nothing is in flight (`whenIdle`) before the change started.
+   */
+  reset(edit: ProposalEdit, savedAt: number): void {
+    this.clearTimers();
+    this.latest = edit;
+    this.saved = edit;
+    this.savedAt = savedAt;
+    this.failed = false;
+    if (!this.inFlight) {
+      this.onState({ kind: "saved", at: savedAt });
+      this.settle();
+    }
+  }
+
   /** Retry after an error. */
   retry(): void {
     this.failed = false;
