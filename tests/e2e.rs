@@ -155,7 +155,7 @@ async fn a_reps_edits_survive_a_crash() -> Result<()> {
         app.clear("[data-testid=search-input]").await?;
         app.type_into("[data-testid=search-input]", query).await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let results = app.texts("[data-testid=search-result]").await?;
+        let results = app.texts_now("[data-testid=search-result]").await?;
         if results.iter().any(|r| r.contains("Quokka Freight")) {
             found = true;
             break;
@@ -168,7 +168,7 @@ async fn a_reps_edits_survive_a_crash() -> Result<()> {
     );
     app.wait_for("[data-testid=search-why]").await?;
     app.screenshot("11a-search-library-file").await?;
-    app.clear("[data-testid=search-input]").await?;
+    app.close_search().await?;
 
     // ---- search with FTS5 syntax characters: results or nothing, never an error ----
     app.open_search().await?;
@@ -186,6 +186,7 @@ async fn a_reps_edits_survive_a_crash() -> Result<()> {
             "searching {nasty:?} showed an error"
         );
     }
+    app.close_search().await?;
 
     // ---- Claude streams a proposal into the editor ----
     app.click("[data-testid=nav-deals]").await?;

@@ -160,7 +160,14 @@ impl App {
     pub async fn wait_for_text(&self, css: &str, text: &str) -> Result<()> {
         let started = Instant::now();
         loop {
-            for el in self.client.find_all(Locator::Css(css)).await? {
+            // A list re-rendering between the find and the read gives a stale element:
+            // that is "not yet", not a failure.
+            let found = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default();
+            for el in found {
                 if el.text().await.map(|t| t.contains(text)).unwrap_or(false) {
                     return Ok(());
                 }
@@ -239,6 +246,22 @@ impl App {
         Ok(out)
     }
 
+    /// Like [`App::texts`], without waiting: empty when nothing matches yet.
+    pub async fn texts_now(&self, css: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for el in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            if let Ok(t) = el.text().await {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn value(&self, css: &str) -> Result<String> {
         self.wait_for(css).await?;
         Ok(self
@@ -264,6 +287,26 @@ impl App {
             )
             .await?;
         self.wait_for("[data-testid=search-input]").await
+    }
+
+    /// Closes the search palette the way a rep does: Escape in its input.
+    pub async fn close_search(&self) -> Result<()> {
+        self.type_into("[data-testid=search-input]", "\u{e00c}")
+            .await?;
+        let started = Instant::now();
+        while !self
+            .client
+            .find_all(Locator::Css("[data-testid=search-input]"))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+        {
+            if started.elapsed() > WAIT {
+                bail!("the search palette did not close on Escape");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
     }
 
     pub async fn screenshot(&self, name: &str) -> Result<()> {

@@ -197,6 +197,13 @@ pub async fn rerank_search(
     Ok(core.rerank_search(query, deal_id).await?)
 }
 
+/// The content audit: stale, duplicated, missing, top and under-performing content.
+#[tauri::command]
+#[specta::specta]
+pub async fn content_audit(core: Core<'_>) -> CmdResult<ContentAudit> {
+    Ok(core.content_audit().await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn library_overview(core: Core<'_>) -> CmdResult<LibraryOverview> {

@@ -53,6 +53,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             search,
             rerank_search,
             library_overview,
+            content_audit,
             set_library_folders,
             rescan_library,
             pick_folder,

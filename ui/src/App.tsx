@@ -11,6 +11,7 @@ import { ProposalEditor, ProposalsList } from "./views/Proposals";
 import { CallDetail, CallsList } from "./views/Calls";
 import { IndexProgress, SettingsView } from "./views/Settings";
 import { AiUsageView } from "./views/AiUsage";
+import { ContentAuditView } from "./views/ContentAudit";
 
 type NavItem = { key: string; label: string; path: string; icon: string; count?: (s: WorkspaceStats) => number };
 
@@ -63,6 +64,8 @@ function View({ route }: { route: Route }) {
       return <SettingsView />;
     case "ai-usage":
       return <AiUsageView />;
+    case "content-audit":
+      return <ContentAuditView />;
     default:
       return <LeadsList />;
   }

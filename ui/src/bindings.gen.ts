@@ -38,6 +38,8 @@ export const commands = {
 	/**  Claude's second look at the content results: judged, annotated, best first. */
 	rerankSearch: (query: string, dealId: string | null) => typedError<RerankedResults, CommandError>(__TAURI_INVOKE("rerank_search", { query, dealId })),
 	libraryOverview: () => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("library_overview")),
+	/**  The content audit: stale, duplicated, missing, top and under-performing content. */
+	contentAudit: () => typedError<ContentAudit, CommandError>(__TAURI_INVOKE("content_audit")),
 	setLibraryFolders: (folders: string[]) => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("set_library_folders", { folders })),
 	rescanLibrary: () => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("rescan_library")),
 	/**  Opens the OS folder picker; `None` when the user cancels. */
@@ -365,6 +367,25 @@ export type Contact = {
 	phone: string | null,
 };
 
+/**  A review of the content library at one moment. */
+export type ContentAudit = {
+	generated_at: number,
+	/**  Number of items audited. */
+	items: number,
+	/**  Items that look out of date, most reasons first. */
+	stale: StaleItem[],
+	/**  Pairs of items that say (nearly) the same thing, most similar first. */
+	duplicates: DuplicatePair[],
+	/**  What open deals need and the library has nothing for, most money at stake first. */
+	gaps: CoverageGap[],
+	/**  Items with the best win rates (among those used in enough deals). */
+	top: Performer[],
+	/**  Items used or looked at a lot that rarely win, and old items nobody uses. */
+	under: Performer[],
+	/**  How many items of each kind the library holds (kinds with none are left out). */
+	by_kind: KindCount[],
+};
+
 export type ContentItem = {
 	id: string,
 	title: string,
@@ -433,6 +454,22 @@ export type ContentSummary = {
 	personas: string[],
 	stats: ContentStats,
 	updated_at: number,
+};
+
+/**
+ *  A kind of content that open deals in an industry, with a persona, need and the library
+ *  does not have.
+ */
+export type CoverageGap = {
+	/**  Empty when the deals name no industry. */
+	industry: string,
+	/**  Empty when the deals name no stakeholder. */
+	persona: string,
+	kind: ContentKind,
+	/**  Open deals with that industry and persona. */
+	open_deals: number,
+	/**  Their total amount. */
+	open_amount_cents: number,
 };
 
 /**  Which CRM wrote the file, recognised from its header row. */
@@ -532,6 +569,19 @@ export type DealSummary = {
 	competitors: string[],
 	owner: string | null,
 	updated_at: number,
+};
+
+/**  Two items that say nearly the same thing (`a` is the older one). */
+export type DuplicatePair = {
+	a_id: string,
+	a_title: string,
+	b_id: string,
+	b_title: string,
+	/**
+	 *  0.0-1.0: cosine similarity of their vectors, or the overlap of their wording when
+	 *  the embedding model is not installed.
+	 */
+	similarity: number,
 };
 
 export type ErrorKind = "not_found" | "invalid" | "import" | "storage" | "secrets" | 
@@ -640,6 +690,12 @@ export type IndexStatus = {
 
 /**  The content index's state: model loaded, indexing progress, ready. */
 export type IndexStatusChanged = IndexStatus;
+
+/**  How many items of one kind the library holds. */
+export type KindCount = {
+	kind: ContentKind,
+	count: number,
+};
 
 /**  A company we may sell to. */
 export type Lead = {
@@ -798,6 +854,17 @@ export type Page<T> = {
 	total: number,
 	offset: number,
 	limit: number,
+};
+
+/**  An item and how the deals it was used in went. */
+export type Performer = {
+	id: string,
+	title: string,
+	uses: number,
+	deals_influenced: number,
+	deals_won: number,
+	/**  `deals_won / deals_influenced`, 0.0 when it influenced none. */
+	win_rate: number,
 };
 
 /**  A proposal: markdown, autosaved as the rep types. */
@@ -985,6 +1052,17 @@ export type StakeholderInsight = {
 };
 
 export type StakeholderRole = "champion" | "economic_buyer" | "decision_maker" | "influencer" | "blocker" | "user";
+
+/**  An item that looks out of date, with why. */
+export type StaleItem = {
+	id: string,
+	title: string,
+	/**
+	 *  One sentence each: "mentions 2022 as the current year", "quotes a price list from
+	 *  2023", "not updated for 2 years".
+	 */
+	reasons: string[],
+};
 
 export type Stance = "supportive" | "neutral" | "opposed" | "unknown";
 

@@ -2,9 +2,11 @@
 //! items, CSV import of 100K leads (all on real SQLite files, release build).
 //! `closer-bench app --app BIN --bare BIN`: cold start to first paint and idle memory
 //! of the app against a bare Tauri window (run under a display, e.g. xvfb-run).
+//! `closer-bench library`: a 20-page PDF saved in a watched folder to searchable.
 
 mod app;
 mod data;
+mod library;
 
 use std::time::Duration;
 
@@ -12,6 +14,26 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("data") => data::run(),
+        Some("library") => {
+            let model = args
+                .iter()
+                .position(|a| a == "--model")
+                .and_then(|i| args.get(i + 1))
+                .map(std::path::PathBuf::from)
+                .or_else(|| {
+                    Some(
+                        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                            .join("../../models/all-minilm-l6-v2"),
+                    )
+                });
+            let runs = args
+                .iter()
+                .position(|a| a == "--runs")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(5);
+            library::run(model, runs)
+        }
         Some("app") => {
             let flag = |name: &str| {
                 args.iter()
@@ -26,7 +48,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: closer-bench data | closer-bench app --app BIN --bare BIN [--runs N]"
+                "usage: closer-bench data | closer-bench library [--model DIR] [--runs N] | closer-bench app --app BIN --bare BIN [--runs N]"
             );
             std::process::exit(2);
         }

@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 use closer_ai::{rerank_order, RerankCandidate};
 use closer_embed::Embedder;
 use closer_library::{FileStatus, Library, LibraryDoc, LibraryEvent, LibrarySink, WatchHandle};
-use closer_search::{Hit, MatchedPassage, Mode, SearchContext, SearchIndex};
-use closer_store::{content, deals, search};
+use closer_search::{DealNeed, Hit, MatchedPassage, Mode, SearchContext, SearchIndex};
+use closer_store::{content, deals, leads, search};
 use closer_types::*;
 
 use crate::{blocking, Closer, CoreError, CoreEvent, Inner, Result};
@@ -32,6 +32,8 @@ use crate::{blocking, Closer, CoreError, CoreEvent, Inner, Result};
 const CONTENT_HITS: usize = 12;
 /// Candidates sent to Claude for a rerank.
 const RERANK_CANDIDATES: usize = 10;
+/// Cosine similarity from which two items' mean passage vectors count as near-duplicates.
+const DUPLICATE_SIMILARITY: f32 = 0.92;
 /// Progress events at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -846,6 +848,58 @@ impl Closer {
         };
         blocking(move || library.scan(&sink).map(|_| ()).map_err(library_error)).await?;
         self.library_overview().await
+    }
+
+    // ---- content audit ---------------------------------------------------------------
+
+    /// The content audit: stale items, near-duplicates (by meaning when the model is
+    /// loaded, by wording otherwise), gaps where open deals need content that does not
+    /// exist, top and under-performers, counts per kind. Computed offline from the store.
+    pub async fn content_audit(&self) -> Result<ContentAudit> {
+        let index = self.content_index().ready();
+        let store = self.inner.store.clone();
+        blocking(move || {
+            let (items, needs) = store.read(|c| {
+                let items = content::for_context(c, None, u32::MAX)?;
+                let open = deals::list(
+                    c,
+                    &DealQuery {
+                        text: None,
+                        stage: None,
+                        open_only: true,
+                        offset: 0,
+                        limit: 10_000,
+                    },
+                )?;
+                let mut needs = Vec::new();
+                for d in open.items {
+                    let deal = deals::get(c, &d.id)?;
+                    let industry = match &deal.lead_id {
+                        Some(id) => leads::find(c, id)?.and_then(|l| l.industry),
+                        None => None,
+                    };
+                    let Some(industry) = industry else { continue };
+                    needs.push(DealNeed {
+                        industry,
+                        personas: deal
+                            .stakeholders
+                            .iter()
+                            .filter_map(|s| s.title.clone())
+                            .collect(),
+                        amount_cents: deal.amount_cents,
+                    });
+                }
+                Ok((items, needs))
+            })?;
+            let dupes = match &index {
+                Some(index) => index
+                    .near_duplicates(DUPLICATE_SIMILARITY, 50)
+                    .map_err(search_error)?,
+                None => Vec::new(),
+            };
+            Ok(closer_search::audit(&items, &needs, &dupes, now_millis()))
+        })
+        .await
     }
 
     /// Where the content index stands.

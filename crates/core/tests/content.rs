@@ -345,6 +345,44 @@ async fn claude_reranks_and_annotates_online_and_offline_the_local_results_stand
 }
 
 #[tokio::test]
+async fn the_audit_finds_stale_content_duplicates_and_gaps_in_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let closer = open_with(dir.path(), "audit", true, None, None);
+    closer.start_content_index();
+    wait_ready(&closer).await;
+    let audit = closer.content_audit().await.unwrap();
+    assert_eq!(audit.items, 200);
+    assert!(
+        audit.stale.iter().any(|s| s
+            .reasons
+            .iter()
+            .any(|r| r.contains("2022") || r.contains("2023"))),
+        "old price lists and years are stale: {:?}",
+        audit.stale.iter().take(3).collect::<Vec<_>>()
+    );
+    assert!(
+        audit
+            .duplicates
+            .iter()
+            .any(|d| d.a_title.contains("(v2)") || d.b_title.contains("(v2)")),
+        "a copy and its (v2) are near-duplicates"
+    );
+    assert!(
+        !audit.gaps.is_empty(),
+        "open deals need content the library lacks"
+    );
+    assert!(
+        audit
+            .gaps
+            .windows(2)
+            .all(|w| w[0].open_amount_cents >= w[1].open_amount_cents),
+        "gaps with the most pipeline first"
+    );
+    assert!(audit.top.windows(2).all(|w| w[0].win_rate >= w[1].win_rate));
+    assert_eq!(audit.by_kind.iter().map(|k| k.count).sum::<u32>(), 200);
+}
+
+#[tokio::test]
 async fn index_progress_reaches_the_ui() {
     let dir = tempfile::tempdir().unwrap();
     let events = Arc::new(CollectEvents::default());

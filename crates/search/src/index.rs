@@ -23,7 +23,7 @@ use crate::text::{index_text, is_stopword, stem, tokenize, Fnv};
 /// Bumped whenever chunking or the indexed text changes, so every item is rebuilt.
 const FORMAT_VERSION: &str = "closer-search/1";
 /// Items embedded and written per transaction by [`SearchIndex::upsert_many`].
-const BATCH_ITEMS: usize = 64;
+const BATCH_ITEMS: usize = 16;
 /// Longest query read; the rest is ignored.
 const MAX_QUERY_CHARS: usize = 1_000;
 /// Most phrases sent to FTS5 for one query.
@@ -128,6 +128,17 @@ impl std::fmt::Debug for SearchIndex {
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
+}
+
+/// One indexed item as near-duplicate detection sees it ([`SearchIndex::items_for_dupes`]).
+pub(crate) struct DupeItem {
+    pub id: String,
+    pub title: String,
+    pub kind: ContentKind,
+    /// The L2-normalised mean of its passage vectors (only while the model is loaded).
+    pub vector: Option<Vec<f32>>,
+    /// Its passages' text in order (empty when every item has a vector).
+    pub text: String,
 }
 
 /// What an upsert has to do for one item.
@@ -672,6 +683,73 @@ impl SearchIndex {
                 Plan::Rebuild(chunks)
             }
         }
+    }
+
+    /// Every indexed item as near-duplicate detection reads it (`audit.rs`): its mean
+    /// passage vector while the model is loaded, and its passages' text when some item has
+    /// no vector. Sorted by id.
+    pub(crate) fn items_for_dupes(&self) -> Result<Vec<DupeItem>> {
+        let mut items: HashMap<String, DupeItem> = {
+            let s = self.state.read()?;
+            s.items
+                .iter()
+                .map(|(id, it)| {
+                    let d = DupeItem {
+                        id: id.clone(),
+                        title: it.title.clone(),
+                        kind: it.kind,
+                        vector: None,
+                        text: String::new(),
+                    };
+                    (id.clone(), d)
+                })
+                .collect()
+        };
+        let reader = self.reader.lock()?;
+        if self.embedder.is_some() {
+            let mut sums: HashMap<String, Vec<f32>> = HashMap::new();
+            let mut st = reader.prepare("SELECT content_id, vector FROM embeddings")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                if !items.contains_key(&id) {
+                    continue;
+                }
+                let v = from_blob(&r.get::<_, Vec<u8>>(1)?)?;
+                let sum = sums.entry(id).or_insert_with(|| vec![0.0; v.len()]);
+                if sum.len() == v.len() {
+                    for (s, x) in sum.iter_mut().zip(&v) {
+                        *s += x;
+                    }
+                }
+            }
+            for (id, mut v) in sums {
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    v.iter_mut().for_each(|x| *x /= norm);
+                    if let Some(d) = items.get_mut(&id) {
+                        d.vector = Some(v);
+                    }
+                }
+            }
+        }
+        if items.values().any(|d| d.vector.is_none()) {
+            let mut st =
+                reader.prepare("SELECT content_id, text FROM passages ORDER BY content_id, idx")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                if let Some(d) = items.get_mut(&id) {
+                    if !d.text.is_empty() {
+                        d.text.push_str("\n\n");
+                    }
+                    d.text.push_str(&r.get::<_, String>(1)?);
+                }
+            }
+        }
+        let mut out: Vec<DupeItem> = items.into_values().collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 
     fn embed_text(&self, title: &str, meta: &str, c: &Chunk) -> String {

@@ -15,6 +15,9 @@
 //!   with the same boosts: nothing fails.
 //! - Each hit carries its best passages with byte ranges to highlight and an offline
 //!   annotation ([`Hit::why`]).
+//! - A content audit ([`audit()`]): stale items, near-duplicates
+//!   ([`SearchIndex::near_duplicates`]), what open deals need and the library lacks, and
+//!   the items that win or do not.
 //!
 //! The index is its own SQLite file (`index.sqlite3`), derived from the content library
 //! and rebuildable at any time; vectors and item metadata are also held in memory.
@@ -24,6 +27,7 @@
 //! runs on top of [`SearchIndex::search`], elsewhere), and the UI's types.
 
 mod annotate;
+mod audit;
 mod chunk;
 mod db;
 mod error;
@@ -35,6 +39,10 @@ mod rank;
 mod text;
 
 pub use annotate::MatchedPassage;
+pub use audit::{
+    audit, DealNeed, FALLBACK_JACCARD, GAP_KINDS, MIN_DEALS_INFLUENCED, PERFORMERS,
+    SAME_KIND_ABOVE, STALE_AFTER_DAYS, UNUSED_AFTER_DAYS,
+};
 pub use chunk::{chunk, Chunk, MAX_WORDS, MIN_WORDS};
 pub use db::migrations;
 pub use error::{Result, SearchError};

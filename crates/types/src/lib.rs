@@ -38,6 +38,8 @@ mod ai_usage;
 pub use ai_usage::*;
 mod ai_ops;
 pub use ai_ops::*;
+mod audit;
+pub use audit::*;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;

@@ -69,7 +69,15 @@ export function ContentList() {
 
   return (
     <div className="page">
-      <PageHeader title="Content" sub={page.data ? `${count(total)} ${filtered ? "matching" : "items in the library"}` : " "} />
+      <PageHeader
+        title="Content"
+        sub={page.data ? `${count(total)} ${filtered ? "matching" : "items in the library"}` : " "}
+        actions={
+          <a className="btn" href={href("/content-audit")} data-testid="content-audit-link">
+            Audit
+          </a>
+        }
+      />
       <div className="toolbar">
         <select className="input" value={kind} aria-label="Kind" onChange={(e) => {
             setKind(e.target.value as ContentKind | "");
