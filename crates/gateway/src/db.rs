@@ -94,6 +94,55 @@ pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRAT
 #[derive(Clone)]
 pub(crate) struct Db {
     conn: Arc<Mutex<Connection>>,
+    _checkpoints: Arc<Checkpointer>,
+}
+
+/// How often the WAL is copied back into the database, off the request path.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Checkpoints the WAL on a thread of its own. SQLite's automatic checkpoint runs inside
+/// the commit that crosses 1,000 pages, so one request in a thousand paid for copying
+/// and syncing the whole WAL (the gateway's p99); a PASSIVE checkpoint never blocks the
+/// writer. Stops when the last clone of the [`Db`] is dropped.
+struct Checkpointer {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> Checkpointer {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let path = path.to_path_buf();
+        let spawned = std::thread::Builder::new()
+            .name("closer-ai-checkpoint".into())
+            .spawn(move || {
+                let conn = match Connection::open(&path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "no background checkpoints for the AI database");
+                        return;
+                    }
+                };
+                let _ = conn.busy_timeout(Duration::from_millis(100));
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::debug!(error = %e, "checkpoint skipped");
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "no background checkpoints for the AI database");
+        }
+        Checkpointer { stop }
+    }
 }
 
 impl Db {
@@ -101,8 +150,12 @@ impl Db {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         MIGRATIONS.to_latest(&mut conn)?;
+        // Checkpoints move to their own thread (see `Checkpointer`); should it fail to
+        // start, the WAL is still checkpointed when the connection closes.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
+            _checkpoints: Arc::new(Checkpointer::start(path)),
         })
     }
 
