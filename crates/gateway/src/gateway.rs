@@ -58,6 +58,9 @@ struct Inner {
     secondary: Mutex<Option<SecondaryEndpoint>>,
     /// One `run_queue` at a time.
     queue_lock: tokio::sync::Mutex<()>,
+    /// Some budget is set (kept in step by `set_budgets`): without one, a request skips
+    /// the budget check's trip to the database.
+    budgets_set: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -133,6 +136,7 @@ impl Gateway {
             queue::recover(c, now)?;
             cache::purge(c, now, retention)?;
             queue::purge_acked(c, now.saturating_sub(retention))?;
+            let budgets = budget::load(c)?;
             let json: Option<String> = c
                 .query_row(
                     "SELECT value FROM setting WHERE key = ?1",
@@ -140,8 +144,10 @@ impl Gateway {
                     |r| r.get(0),
                 )
                 .optional()?;
-            Ok(json)
+            Ok((json, budgets))
         })?;
+        let (stored_secondary, budgets) = stored_secondary;
+        let budgets_set = budgets.monthly_usd.is_some() || !budgets.per_feature.is_empty();
         let secondary = match stored_secondary {
             Some(json) => serde_json::from_str(&json).ok(),
             None => None,
@@ -161,6 +167,7 @@ impl Gateway {
                 limiter,
                 secondary: Mutex::new(secondary),
                 queue_lock: tokio::sync::Mutex::new(()),
+                budgets_set: std::sync::atomic::AtomicBool::new(budgets_set),
             }),
         })
     }
@@ -334,7 +341,12 @@ impl Gateway {
 
     pub fn set_budgets(&self, b: AiBudgets) -> Result<()> {
         budget::validate(&b)?;
-        self.inner.db.with(|c| budget::save(c, &b))
+        self.inner.db.with(|c| budget::save(c, &b))?;
+        let set = b.monthly_usd.is_some() || !b.per_feature.is_empty();
+        self.inner
+            .budgets_set
+            .store(set, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
 
     pub fn budgets(&self) -> Result<AiBudgets> {
@@ -491,8 +503,14 @@ impl Gateway {
             .flatten()
             .filter(|k| !k.trim().is_empty())
             .ok_or(GatewayError::NoApiKey)?;
-        let now = self.now();
-        self.db(move |c| budget::check(c, now, feature)).await?;
+        if self
+            .inner
+            .budgets_set
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            let now = self.now();
+            self.db(move |c| budget::check(c, now, feature)).await?;
+        }
 
         match self.upstream(call, ctx, &api_key).await {
             Ok((message, meta)) => self.answer_from_upstream(ctx, message, meta).await,
