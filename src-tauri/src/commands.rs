@@ -225,6 +225,16 @@ pub async fn rescan_library(core: Core<'_>) -> CmdResult<LibraryOverview> {
     Ok(core.rescan_library().await?)
 }
 
+/// Opens a content item's file in the application the OS uses for it.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_content_file(core: Core<'_>, id: String) -> CmdResult<()> {
+    let path = core.content_source_file(id).await?;
+    crate::open::with_default_app(&path).map_err(|e| {
+        crate::error::CommandError::invalid(format!("{} could not be opened: {e}", path.display()))
+    })
+}
+
 /// Opens the OS folder picker; `None` when the user cancels.
 #[tauri::command]
 #[specta::specta]

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod events;
 mod menu;
+mod open;
 pub mod ready;
 
 use std::path::PathBuf;
@@ -54,6 +55,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             rerank_search,
             library_overview,
             content_audit,
+            open_content_file,
             set_library_folders,
             rescan_library,
             pick_folder,

@@ -40,6 +40,8 @@ export const commands = {
 	libraryOverview: () => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("library_overview")),
 	/**  The content audit: stale, duplicated, missing, top and under-performing content. */
 	contentAudit: () => typedError<ContentAudit, CommandError>(__TAURI_INVOKE("content_audit")),
+	/**  Opens a content item's file in the application the OS uses for it. */
+	openContentFile: (id: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_content_file", { id })),
 	setLibraryFolders: (folders: string[]) => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("set_library_folders", { folders })),
 	rescanLibrary: () => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("rescan_library")),
 	/**  Opens the OS folder picker; `None` when the user cancels. */

@@ -850,6 +850,27 @@ impl Closer {
         self.library_overview().await
     }
 
+    /// The file a content item was read from, for "Open file": only a file that exists and
+    /// lies in one of the library folders (an item's path is data, never a command).
+    pub async fn content_source_file(&self, id: Id) -> Result<PathBuf> {
+        let library = self.library()?;
+        let item = self.read(move |c| content::get(c, &id)).await?;
+        let Some(path) = item.source_path.map(PathBuf::from) else {
+            return Err(CoreError::Search(format!(
+                "“{}” was not read from a file, so there is nothing to open.",
+                item.title
+            )));
+        };
+        let inside = library.folders().iter().any(|f| path.starts_with(f));
+        if !inside || !path.is_file() {
+            return Err(CoreError::Search(format!(
+                "{} is not in a library folder any more (moved or deleted?).",
+                path.display()
+            )));
+        }
+        Ok(path)
+    }
+
     // ---- content audit ---------------------------------------------------------------
 
     /// The content audit: stale items, near-duplicates (by meaning when the model is

@@ -126,6 +126,11 @@ async fn a_document_saved_in_a_watched_folder_is_found_in_plain_words_then_remov
         ContentKind::CaseStudy,
         "kind inferred from name and text"
     );
+    assert_eq!(
+        closer.content_source_file(hit.id.clone()).await.unwrap(),
+        file,
+        "Open file opens the file in the library folder"
+    );
 
     // Edited: the new text is what is found.
     write(&file, &FREIGHT.replace("five months", "eleven weeks"));

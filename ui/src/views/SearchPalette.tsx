@@ -235,7 +235,26 @@ export function SearchPalette({
                       <div className="palette-why" data-testid="search-why">
                         {h.detail.why}
                         {h.detail.how_to_use && <div className="palette-how">→ {h.detail.how_to_use}</div>}
-                        {h.detail.source_path && <div className="palette-path">{h.detail.source_path}</div>}
+                        {h.detail.source_path && (
+                          <div className="palette-path">
+                            {h.detail.source_path}{" "}
+                            <span
+                              role="button"
+                              tabIndex={-1}
+                              className="link"
+                              data-testid="open-source-file"
+                              onClick={(e) => {
+                                e.stopPropagation();
+                                run(commands.openContentFile(h.id)).then(
+                                  () => toast("Opening the file…", "info"),
+                                  (err: unknown) => toast(messageOf(err), "error"),
+                                );
+                              }}
+                            >
+                              Open file
+                            </span>
+                          </div>
+                        )}
                       </div>
                     )}
                     {h.kind === "content" && (
