@@ -47,6 +47,9 @@ pub(crate) struct ContentIndex {
     status: Mutex<IndexStatus>,
     watch: Mutex<Option<WatchHandle>>,
     started: AtomicBool,
+    /// An embedding thread is running; `embed_again` asks it for one more round.
+    embedding: AtomicBool,
+    embed_again: AtomicBool,
 }
 
 impl ContentIndex {
@@ -71,6 +74,8 @@ impl ContentIndex {
             }),
             watch: Mutex::new(None),
             started: AtomicBool::new(false),
+            embedding: AtomicBool::new(false),
+            embed_again: AtomicBool::new(false),
         }
     }
 
@@ -499,6 +504,42 @@ impl Closer {
             });
     }
 
+    /// Embeds the passages of items indexed by words only, on one thread at a time, so the
+    /// library's thread goes straight on to the next file.
+    fn embed_in_background(&self, index: Arc<SearchIndex>) {
+        let ci = self.content_index();
+        ci.embed_again.store(true, Ordering::SeqCst);
+        if ci.embedding.swap(true, Ordering::SeqCst) {
+            return; // the running thread sees `embed_again`
+        }
+        let me = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("closer-embed".into())
+            .spawn(move || {
+                let ci = me.content_index();
+                loop {
+                    ci.embed_again.store(false, Ordering::SeqCst);
+                    if let Err(e) = index.embed_missing(|_, _| {}) {
+                        tracing::warn!(error = %e, "library files not embedded yet");
+                    }
+                    if ci.embed_again.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    ci.embedding.store(false, Ordering::SeqCst);
+                    // A request that came between the check and the release is ours.
+                    if !ci.embed_again.load(Ordering::SeqCst)
+                        || ci.embedding.swap(true, Ordering::SeqCst)
+                    {
+                        break;
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            ci.embedding.store(false, Ordering::SeqCst);
+            tracing::warn!(error = %e, "could not start the embedding thread");
+        }
+    }
+
     fn on_library_event(&self, e: LibraryEvent, last_progress: &Mutex<Option<Instant>>) {
         let index = self.content_index().opened();
         match e {
@@ -529,9 +570,12 @@ impl Closer {
                 let saved = self.inner.store.write(|tx| item_from_doc(tx, &doc, now));
                 match saved {
                     Ok(item) => {
+                        // Words first (searchable at once), then the vectors.
                         if let Some(index) = &index {
-                            if let Err(e) = index.upsert(&item) {
+                            if let Err(e) = index.upsert_words_first(&item) {
                                 tracing::error!(error = %e, "library file not indexed");
+                            } else {
+                                self.embed_in_background(index.clone());
                             }
                         }
                         tracing::info!(path = %doc.path.display(), "library file indexed");

@@ -289,7 +289,24 @@ impl SearchIndex {
     pub fn upsert_many(
         &self,
         items: &[ContentItem],
+        progress: impl FnMut(usize, usize),
+    ) -> Result<()> {
+        self.upsert_with(items, progress, true)
+    }
+
+    /// Indexes one item for keyword search at once and leaves its vectors to
+    /// [`SearchIndex::embed_missing`]: a file just saved is found within a moment by its
+    /// words and facets, and by meaning once its passages are embedded (about 20 passages
+    /// a second on two cores).
+    pub fn upsert_words_first(&self, item: &ContentItem) -> Result<()> {
+        self.upsert_with(std::slice::from_ref(item), |_, _| {}, false)
+    }
+
+    fn upsert_with(
+        &self,
+        items: &[ContentItem],
         mut progress: impl FnMut(usize, usize),
+        embed_now: bool,
     ) -> Result<()> {
         let total = items.len();
         let mut done = 0;
@@ -303,7 +320,7 @@ impl SearchIndex {
             let mut texts: Vec<String> = Vec::new();
             let mut owners: Vec<(usize, usize)> = Vec::new();
             let mut stored: HashMap<usize, Vec<Chunk>> = HashMap::new();
-            if self.embedder.is_some() {
+            if self.embedder.is_some() && embed_now {
                 for (i, (it, plan)) in batch.iter().zip(&plans).enumerate() {
                     let chunks = match plan {
                         Plan::Rebuild(c) => c.clone(),
@@ -380,34 +397,63 @@ impl SearchIndex {
         };
         let total = ids.len();
         for (n, batch) in ids.chunks(BATCH_ITEMS).enumerate() {
-            let mut conn = self.writer.lock()?;
+            // The passages and each item's hash, read under the lock ...
             let mut texts = Vec::new();
             let mut owners = Vec::new();
-            for (id, title, meta) in batch {
-                for (j, c) in stored_chunks(&conn, id)?.iter().enumerate() {
-                    texts.push(self.embed_text(title, meta, c));
-                    owners.push((id.clone(), j));
+            let mut hashes: HashMap<&str, u64> = HashMap::new();
+            {
+                let conn = self.writer.lock()?;
+                let state = self.state.read()?;
+                for (id, title, meta) in batch {
+                    let Some(it) = state.items.get(id) else {
+                        continue;
+                    };
+                    hashes.insert(id.as_str(), it.hash);
+                    for (j, c) in stored_chunks(&conn, id)?.iter().enumerate() {
+                        texts.push(self.embed_text(title, meta, c));
+                        owners.push((id.clone(), j));
+                    }
                 }
             }
+            // ... embedded without it, so a file saved meanwhile is indexed at once ...
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let vectors = embedder.embed(&refs)?;
+            // ... and written only for items that did not change or go meanwhile.
+            let mut conn = self.writer.lock()?;
+            let current: HashSet<&str> = {
+                let state = self.state.read()?;
+                hashes
+                    .iter()
+                    .filter(|(id, h)| {
+                        state
+                            .items
+                            .get(**id)
+                            .is_some_and(|it| it.hash == **h && !it.embedded)
+                    })
+                    .map(|(id, _)| *id)
+                    .collect()
+            };
             let tx = conn.transaction()?;
             for ((id, j), v) in owners.iter().zip(&vectors) {
-                tx.execute(
-                    "INSERT OR REPLACE INTO embeddings (content_id, idx, vector) VALUES (?1, ?2, ?3)",
-                    params![id, *j as i64, to_blob(v)],
-                )?;
+                if current.contains(id.as_str()) {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO embeddings (content_id, idx, vector) VALUES (?1, ?2, ?3)",
+                        params![id, *j as i64, to_blob(v)],
+                    )?;
+                }
             }
-            for (id, _, _) in batch {
+            for id in &current {
                 tx.execute("UPDATE items SET embedded = 1 WHERE content_id = ?1", [id])?;
             }
             tx.commit()?;
             let mut state = self.state.write()?;
-            for ((id, j), v) in owners.into_iter().zip(vectors) {
-                state.vectors.add(vector_key(&id, j), &v)?;
+            for ((id, j), v) in owners.iter().zip(vectors) {
+                if current.contains(id.as_str()) {
+                    state.vectors.add(vector_key(id, *j), &v)?;
+                }
             }
-            for (id, _, _) in batch {
-                if let Some(it) = state.items.get_mut(id) {
+            for id in &current {
+                if let Some(it) = state.items.get_mut(*id) {
                     it.embedded = true;
                 }
             }
