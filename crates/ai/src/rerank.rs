@@ -51,6 +51,28 @@ pub struct RerankCandidate {
     pub excerpt: String,
 }
 
+impl RerankCandidate {
+    /// A candidate from its content item and the passages that matched, best first.
+    pub fn new<'a>(
+        item: &closer_types::ContentItem,
+        kind: &str,
+        passages: impl IntoIterator<Item = &'a str>,
+    ) -> RerankCandidate {
+        RerankCandidate {
+            content_id: item.id.clone(),
+            title: item.title.clone(),
+            kind: kind.to_string(),
+            meta: [&item.industries, &item.personas, &item.topics]
+                .into_iter()
+                .map(|l| l.join(", "))
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            excerpt: passages.into_iter().collect::<Vec<_>>().join(" … "),
+        }
+    }
+}
+
 /// The model's judgment of one candidate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reranked {

@@ -731,25 +731,12 @@ impl Closer {
             let candidates: Vec<RerankCandidate> = found
                 .iter()
                 .zip(&items)
-                .map(|(h, it)| RerankCandidate {
-                    content_id: h.content_id.clone(),
-                    title: h.title.clone(),
-                    kind: kind_label(h.kind).to_lowercase(),
-                    meta: [
-                        it.industries.join(", "),
-                        it.personas.join(", "),
-                        it.topics.join(", "),
-                    ]
-                    .into_iter()
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                    excerpt: h
-                        .passages
-                        .iter()
-                        .map(|p| p.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" … "),
+                .map(|(h, it)| {
+                    RerankCandidate::new(
+                        it,
+                        &kind_label(h.kind).to_lowercase(),
+                        h.passages.iter().map(|p| p.text.as_str()),
+                    )
                 })
                 .collect();
             let hits: Vec<SearchHit> = found

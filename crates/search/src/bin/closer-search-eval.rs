@@ -200,29 +200,13 @@ fn rerank_run(
             let hits = index.search(&q.query, &ctx, Mode::Hybrid, K)?;
             let candidates: Vec<RerankCandidate> = hits
                 .iter()
-                .map(|h| {
-                    let meta = by_id
-                        .get(h.content_id.as_str())
-                        .map_or(String::new(), |it| {
-                            [
-                                it.industries.join(", "),
-                                it.personas.join(", "),
-                                it.topics.join(", "),
-                            ]
-                            .join(" · ")
-                        });
-                    RerankCandidate {
-                        content_id: h.content_id.clone(),
-                        title: h.title.clone(),
-                        kind: format!("{:?}", h.kind),
-                        meta,
-                        excerpt: h
-                            .passages
-                            .iter()
-                            .map(|p| p.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" … "),
-                    }
+                .filter_map(|h| {
+                    let item = by_id.get(h.content_id.as_str())?;
+                    Some(RerankCandidate::new(
+                        item,
+                        &format!("{:?}", h.kind),
+                        h.passages.iter().map(|p| p.text.as_str()),
+                    ))
                 })
                 .collect();
             let t = Instant::now();
