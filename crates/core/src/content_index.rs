@@ -649,12 +649,16 @@ impl Closer {
                 };
                 Ok((ctx, search::search(c, &query, limit)?))
             })?;
-            let (hits, semantic) = match &index {
-                None => (hits, false),
-                Some(index) => {
-                    let found = index
-                        .search(&query, &ctx, Mode::Hybrid, CONTENT_HITS.min(limit as usize))
-                        .map_err(search_error)?;
+            let found = index.as_ref().map(|index| {
+                index.search(&query, &ctx, Mode::Hybrid, CONTENT_HITS.min(limit as usize))
+            });
+            let (hits, semantic) = match (&index, found) {
+                (Some(_), Some(Err(e))) => {
+                    // The store's keyword index still answers: a rep is never left empty-handed.
+                    tracing::error!(error = %e, "content index search failed; keyword results");
+                    (hits, false)
+                }
+                (Some(index), Some(Ok(found))) => {
                     let paths = store.read(|c| {
                         found
                             .iter()
@@ -673,9 +677,13 @@ impl Closer {
                     out.extend(hits.into_iter().filter(|h| h.kind != SearchKind::Content));
                     (out, index.semantic_available())
                 }
+                _ => (hits, false),
             };
             let note = if index.is_none() {
                 Some(match &status.phase {
+                    _ if status.problem.is_some() && status.phase.is_none() => {
+                        status.problem.clone().unwrap_or_default()
+                    }
                     Some(p) if status.total > 0 => format!(
                         "{p}: {} of {}. Matching by keywords meanwhile.",
                         status.done, status.total
