@@ -238,6 +238,7 @@ export function SearchPalette({
                         {h.detail.source_path && (
                           <div className="palette-path">
                             {h.detail.source_path}{" "}
+                            {/^(\/|[A-Za-z]:[\\/])/.test(h.detail.source_path) && (
                             <span
                               role="button"
                               tabIndex={-1}
@@ -253,6 +254,7 @@ export function SearchPalette({
                             >
                               Open file
                             </span>
+                            )}
                           </div>
                         )}
                       </div>
