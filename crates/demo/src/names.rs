@@ -4,31 +4,7 @@ use std::collections::HashSet;
 
 use crate::util::{slug, Gen};
 
-pub const INDUSTRIES: &[&str] = &[
-    "Healthcare",
-    "Financial Services",
-    "Manufacturing",
-    "Retail",
-    "Technology",
-    "Education",
-    "Public Sector",
-    "Energy",
-    "Logistics",
-    "Insurance",
-];
-
-pub const PERSONAS: &[&str] = &[
-    "CFO",
-    "CIO",
-    "CTO",
-    "VP Sales",
-    "CRO",
-    "Head of Operations",
-    "Procurement",
-    "CISO",
-    "CEO",
-    "RevOps Manager",
-];
+pub use closer_types::{INDUSTRIES, PERSONAS};
 
 /// Job titles a contact with a persona may hold.
 pub fn titles_for(persona: &str) -> &'static [&'static str] {

@@ -12,31 +12,7 @@ fn year_bits(years: impl Iterator<Item = u16>) -> u64 {
     years.fold(0, |b, y| b | (1u64 << (y - 2000)))
 }
 
-pub const INDUSTRIES: &[&str] = &[
-    "Healthcare",
-    "Financial Services",
-    "Manufacturing",
-    "Retail",
-    "Technology",
-    "Education",
-    "Public Sector",
-    "Energy",
-    "Logistics",
-    "Insurance",
-];
-
-pub const PERSONAS: &[&str] = &[
-    "CFO",
-    "CIO",
-    "CTO",
-    "VP Sales",
-    "CRO",
-    "Head of Operations",
-    "Procurement",
-    "CISO",
-    "CEO",
-    "RevOps Manager",
-];
+pub use closer_types::{INDUSTRIES, PERSONAS};
 
 pub const CONCERNS: &[&str] = &[
     "ROI",

@@ -40,6 +40,8 @@ mod ai_ops;
 pub use ai_ops::*;
 mod audit;
 pub use audit::*;
+mod vocabulary;
+pub use vocabulary::*;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
