@@ -224,6 +224,22 @@ impl<'a> Run<'a> {
         self.missing.insert(row.path.clone(), row);
     }
 
+    /// A walk's outcome: the known `rows` under it whose file it did not find are missing,
+    /// the `files` it found are present under `root`.
+    fn merge_walk(&mut self, plan: &mut Plan, rows: Vec<Row>, files: Vec<PathBuf>, root: &Path) {
+        let found: HashSet<&PathBuf> = files.iter().collect();
+        let gone: Vec<Row> = rows
+            .into_iter()
+            .filter(|r| !found.contains(&r.path))
+            .collect();
+        for row in gone {
+            self.add_missing(row);
+        }
+        for file in files {
+            plan.present.insert(file, root.to_path_buf());
+        }
+    }
+
     /// Every file under `folders` (top-level library folders).
     pub(crate) fn plan_folders(&mut self, folders: &[PathBuf]) -> Result<Plan> {
         let mut plan = Plan::default();
@@ -243,17 +259,7 @@ impl<'a> Run<'a> {
             self.folder_present(root)?;
             self.walked.push(root.clone());
             let rows = db::at_or_under(&self.shared.db(), root)?;
-            let found: HashSet<&PathBuf> = walk.files.iter().collect();
-            let gone: Vec<Row> = rows
-                .into_iter()
-                .filter(|r| !found.contains(&r.path))
-                .collect();
-            for row in gone {
-                self.add_missing(row);
-            }
-            for file in walk.files {
-                plan.present.insert(file, root.clone());
-            }
+            self.merge_walk(&mut plan, rows, walk.files, root);
         }
         Ok(plan)
     }
@@ -279,17 +285,7 @@ impl<'a> Run<'a> {
                     let walk = filter::walk(&root, path, stop, &mut |n| {
                         self.progress(0, base + n as u64, false)
                     });
-                    let found: HashSet<&PathBuf> = walk.files.iter().collect();
-                    let gone: Vec<Row> = rows
-                        .into_iter()
-                        .filter(|r| !found.contains(&r.path))
-                        .collect();
-                    for row in gone {
-                        self.add_missing(row);
-                    }
-                    for file in walk.files {
-                        plan.present.insert(file, root.clone());
-                    }
+                    self.merge_walk(&mut plan, rows, walk.files, &root);
                     if *path == root {
                         self.folder_present(&root)?;
                     }
