@@ -31,8 +31,9 @@ const DEMO_KEY: &str = "sk-ant-demo-local-fake-api";
 const CONTENT_FOR_CLAUDE: u32 = 20;
 const CONTENT_FOR_DRAFT: u32 = 400;
 
-/// The gateway reads the key from the OS keyring on every request, so a key saved in
-/// Settings is used at once and never held in a long-lived copy.
+/// The gateway reads the key from the OS keyring when it first needs it and again after
+/// `Core::set_api_key`/`clear_api_key` (which call `Gateway::forget_api_key`) or a 401, so a
+/// key saved in Settings is used at once; the copy lives only in the gateway's memory.
 struct KeyringKey(Option<SecretStore>);
 
 impl KeySource for KeyringKey {

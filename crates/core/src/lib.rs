@@ -445,6 +445,7 @@ impl Closer {
                 .map_err(CoreError::from)
         })
         .await?;
+        self.forget_api_key();
         tracing::info!("Claude API key saved to the OS keyring");
         self.api_key_status().await
     }
@@ -457,8 +458,16 @@ impl Closer {
                 .map_err(CoreError::from)
         })
         .await?;
+        self.forget_api_key();
         tracing::info!("Claude API key removed from the OS keyring");
         self.api_key_status().await
+    }
+
+    /// The gateway reads the key from the keyring again on its next request.
+    fn forget_api_key(&self) {
+        if let Some(ai) = &self.inner.ai {
+            ai.gateway.forget_api_key();
+        }
     }
 
     async fn secret_status(&self, key: SecretKey) -> Result<SecretStatus> {

@@ -16,14 +16,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use closer_claude::{
-    Client, ClientConfig, Delta, Error as ClaudeError, InputBlock, Message, MessageAccumulator,
+    ApiErrorKind, Client, ClientConfig, Delta, Error as ClaudeError, InputBlock, Message, MessageAccumulator,
     MessagesRequest, ResponseMeta, Role, StreamEvent, Usage,
 };
 use closer_types::{
     AiBudgets, AiLedgerEntry, CircuitState, QueueItem, SecondaryEndpoint, UsageReport,
 };
 use futures_util::StreamExt;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use tokio_util::sync::CancellationToken;
 
 use crate::breaker::{Admit, Breaker};
@@ -38,7 +38,7 @@ use crate::prompt::{self, RoutingDecision};
 use crate::queue::{self, CompletedJob, QueueRun};
 use crate::retry::{self, Next, Schedule};
 use crate::{budget, secondary, usage};
-use crate::{AiRequest, AiResponse, ServedFrom};
+use crate::{AiRequest, AiResponse, Feature, ServedFrom};
 
 /// The local AI gateway. Cheap to clone; `Send + Sync`.
 #[derive(Clone)]
@@ -61,6 +61,11 @@ struct Inner {
     /// Some budget is set (kept in step by `set_budgets`): without one, a request skips
     /// the budget check's trip to the database.
     budgets_set: std::sync::atomic::AtomicBool,
+    /// The API key as last read from `keys`. A keyring read is a trip to the OS secret
+    /// service (milliseconds over D-Bus on Linux), too slow for every request; the copy is
+    /// dropped by [`Gateway::forget_api_key`] (the key was changed or removed in Settings)
+    /// and when Claude rejects it, so the next request reads the keyring again.
+    key: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -89,6 +94,36 @@ struct Ctx {
     shown: bool,
     /// The job this request was queued as.
     queued_job: Option<i64>,
+    /// Writes left for the request's closing trip to the database.
+    after: Deferred,
+}
+
+/// What an answered request still has to write, done in one transaction with its ledger
+/// row: one trip to the database per request instead of one per step (the gateway's p99).
+#[derive(Default)]
+struct Deferred {
+    /// A fresh upstream answer to keep: key, feature, message, now, ttl (ms).
+    cache_put: Option<(String, Feature, Message, i64, i64)>,
+    /// A cache entry that answered: its hit count goes up.
+    cache_touch: Option<String>,
+    /// The budget warning to compute for this feature, counting this extra cost.
+    warn: Option<(Feature, f64)>,
+}
+
+impl Deferred {
+    /// Applies the writes and returns the budget warning, if any.
+    fn apply(self, c: &Connection, now: i64) -> Result<Option<String>> {
+        if let Some((key, feature, message, at, ttl)) = &self.cache_put {
+            cache::put(c, key, feature.as_str(), message, *at, *ttl)?;
+        }
+        if let Some(key) = &self.cache_touch {
+            cache::touch(c, key)?;
+        }
+        match self.warn {
+            Some((feature, extra)) => budget::warning(c, now, feature, extra),
+            None => Ok(None),
+        }
+    }
 }
 
 /// How the upstream part ended without an answer.
@@ -168,6 +203,7 @@ impl Gateway {
                 secondary: Mutex::new(secondary),
                 queue_lock: tokio::sync::Mutex::new(()),
                 budgets_set: std::sync::atomic::AtomicBool::new(budgets_set),
+                key: Mutex::new(None),
             }),
         })
     }
@@ -245,22 +281,23 @@ impl Gateway {
             match result {
                 Ok(mut resp) => {
                     let rec = ctx.rec;
+                    let after = ctx.after;
                     let ledger_id = job.ledger_id;
-                    let resp_id = self
-                        .db(move |c| {
-                            let lid = match ledger_id {
-                                Some(lid) => {
-                                    ledger::complete(c, lid, &rec)?;
-                                    lid
-                                }
-                                None => ledger::insert(c, &rec)?,
-                            };
-                            Ok(lid)
-                        })
-                        .await?;
-                    resp.ledger_id = resp_id;
-                    let stored = resp.clone();
-                    self.db(move |c| queue::done(c, id, &stored, now)).await?;
+                    self.db(move |c| {
+                        let tx = c.transaction()?;
+                        resp.budget_warning = after.apply(&tx, now)?;
+                        resp.ledger_id = match ledger_id {
+                            Some(lid) => {
+                                ledger::complete(&tx, lid, &rec)?;
+                                lid
+                            }
+                            None => ledger::insert(&tx, &rec)?,
+                        };
+                        queue::done(&tx, id, &resp, now)?;
+                        tx.commit()?;
+                        Ok(())
+                    })
+                    .await?;
                     run.completed.push(id);
                 }
                 Err(e) if is_final_for_job(&e) => {
@@ -406,26 +443,32 @@ impl Gateway {
         let (result, ctx) = self.run(call, wire, route, started).await;
         let rec = ctx.rec;
         let queued_job = ctx.queued_job;
+        let after = ctx.after;
+        let now = self.now();
         let written = self
             .db(move |c| {
-                let id = ledger::insert(c, &rec)?;
+                let tx = c.transaction()?;
+                let warning = after.apply(&tx, now)?;
+                let id = ledger::insert(&tx, &rec)?;
                 if let Some(job) = queued_job {
-                    queue::link_ledger(c, job, id)?;
+                    queue::link_ledger(&tx, job, id)?;
                 }
-                Ok(id)
+                tx.commit()?;
+                Ok((id, warning))
             })
             .await;
         guard.disarm();
-        let ledger_id = match written {
-            Ok(id) => id,
+        let (ledger_id, budget_warning) = match written {
+            Ok(w) => w,
             Err(e) => {
                 // The answer was paid for: give it to the rep even if it could not be booked.
                 tracing::error!(error = %e, "could not write the ledger row");
-                0
+                (0, None)
             }
         };
         result.map(|mut r| {
             r.ledger_id = ledger_id;
+            r.budget_warning = budget_warning;
             r
         })
     }
@@ -451,6 +494,7 @@ impl Gateway {
             rec,
             shown: false,
             queued_job: None,
+            after: Deferred::default(),
         };
         let result = self.pipeline(&mut call, &mut ctx).await;
         ctx.rec.latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
@@ -496,13 +540,7 @@ impl Gateway {
                 }
             }
         }
-        let keys = self.inner.keys.clone();
-        let api_key = tokio::task::spawn_blocking(move || keys.api_key())
-            .await
-            .ok()
-            .flatten()
-            .filter(|k| !k.trim().is_empty())
-            .ok_or(GatewayError::NoApiKey)?;
+        let api_key = self.api_key().await?;
         if self
             .inner
             .budgets_set
@@ -521,11 +559,41 @@ impl Gateway {
         }
     }
 
+    /// The API key: the copy in memory, else read from the key source (off the runtime).
+    async fn api_key(&self) -> Result<String> {
+        if let Some(k) = lock(&self.inner.key).clone() {
+            return Ok(k);
+        }
+        let keys = self.inner.keys.clone();
+        let key = tokio::task::spawn_blocking(move || keys.api_key())
+            .await
+            .ok()
+            .flatten()
+            .filter(|k| !k.trim().is_empty())
+            .ok_or(GatewayError::NoApiKey)?;
+        *lock(&self.inner.key) = Some(key.clone());
+        Ok(key)
+    }
+
+    /// Drops the gateway's copy of the API key: the next request reads it from the key
+    /// source again. Call it when the key is saved or removed.
+    pub fn forget_api_key(&self) {
+        *lock(&self.inner.key) = None;
+    }
+
     async fn cache_lookup(&self, key: &str) -> Result<Option<CacheEntry>> {
         let key = key.to_string();
         let now = self.now();
         let retention = millis(self.inner.cfg.stale_retention);
         self.db(move |c| cache::get(c, &key, now, retention)).await
+    }
+
+    /// The budget warning to compute in the closing trip, when some budget is set.
+    fn budget_warning_for(&self, feature: Feature, extra: f64) -> Option<(Feature, f64)> {
+        self.inner
+            .budgets_set
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .then_some((feature, extra))
     }
 
     async fn answer_from_cache(
@@ -547,15 +615,8 @@ impl Gateway {
         ctx.rec.cache_layer = layer;
         ctx.rec.served_from = Some(served_from);
         ctx.rec.outcome = outcome;
-        let key = ctx.route.cache_key.clone();
-        let feature = call.req.feature;
-        let now = self.now();
-        let budget_warning = self
-            .db(move |c| {
-                cache::touch(c, &key)?;
-                budget::warning(c, now, feature, 0.0)
-            })
-            .await?;
+        ctx.after.cache_touch = Some(ctx.route.cache_key.clone());
+        ctx.after.warn = self.budget_warning_for(call.req.feature, 0.0);
         Ok(AiResponse {
             message: hit.message,
             served_from,
@@ -564,7 +625,7 @@ impl Gateway {
             ledger_id: 0,
             cost_usd: 0.0,
             attempts: ctx.rec.attempts,
-            budget_warning,
+            budget_warning: None,
         })
     }
 
@@ -584,19 +645,19 @@ impl Gateway {
         if meta.request_id.is_some() {
             ctx.rec.request_id = meta.request_id.clone();
         }
-        // The answer is complete: only now is it written (a stream is never drained for it).
-        let key = ctx.route.cache_key.clone();
+        // The answer is complete: only now is it kept (a stream is never drained for it).
         let feature = ctx.route.feature;
-        let ttl = millis(ctx.route.cache_ttl);
-        let to_cache = cache::cacheable(&message).then(|| message.clone());
-        let budget_warning = self
-            .db(move |c| {
-                if let Some(m) = &to_cache {
-                    cache::put(c, &key, feature.as_str(), m, now, ttl)?;
-                }
-                budget::warning(c, now, feature, cost)
-            })
-            .await?;
+        if cache::cacheable(&message) {
+            ctx.after.cache_put = Some((
+                ctx.route.cache_key.clone(),
+                feature,
+                message.clone(),
+                now,
+                millis(ctx.route.cache_ttl),
+            ));
+        }
+        // The ledger row is written after the warning is computed: count this answer.
+        ctx.after.warn = self.budget_warning_for(feature, cost);
         Ok(AiResponse {
             message,
             served_from: ServedFrom::Upstream,
@@ -605,7 +666,7 @@ impl Gateway {
             ledger_id: 0,
             cost_usd: cost,
             attempts: ctx.rec.attempts,
-            budget_warning,
+            budget_warning: None,
         })
     }
 
@@ -664,6 +725,16 @@ impl Gateway {
             };
             if let Some(id) = error.request_id() {
                 ctx.rec.request_id = Some(id.to_string());
+            }
+            if matches!(
+                &error,
+                ClaudeError::Api {
+                    kind: ApiErrorKind::Authentication,
+                    ..
+                }
+            ) {
+                // The key was revoked or replaced outside the app: read it again next time.
+                self.forget_api_key();
             }
             if error.is_upstream_failure() {
                 inner.breaker.failure(self.now());
@@ -794,11 +865,7 @@ impl Gateway {
                     ctx.rec.served_from = Some(ServedFrom::Secondary);
                     ctx.rec.outcome = "fallback";
                     ctx.rec.model = ep.model.clone();
-                    let now = self.now();
-                    let feature = call.req.feature;
-                    let budget_warning = self
-                        .db(move |c| budget::warning(c, now, feature, 0.0))
-                        .await?;
+                    ctx.after.warn = self.budget_warning_for(call.req.feature, 0.0);
                     return Ok(AiResponse {
                         message,
                         served_from: ServedFrom::Secondary,
@@ -807,7 +874,7 @@ impl Gateway {
                         ledger_id: 0,
                         cost_usd: 0.0,
                         attempts: ctx.rec.attempts,
-                        budget_warning,
+                        budget_warning: None,
                     });
                 }
                 Err(why) => {

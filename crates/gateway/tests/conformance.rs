@@ -868,6 +868,48 @@ mod limits {
         assert_eq!(env.fake.request_count(), 1);
         assert_eq!(env.rows().len(), 3);
     }
+
+    /// The gateway keeps the key it read in memory; a key replaced in the keyring is used
+    /// after `forget_api_key` (Settings saved it) or after Claude rejects the old one.
+    #[tokio::test]
+    async fn a_replaced_key_is_read_again_after_settings_or_a_401() {
+        struct Swappable(Mutex<String>, std::sync::atomic::AtomicUsize);
+        impl KeySource for Swappable {
+            fn api_key(&self) -> Option<String> {
+                self.1.fetch_add(1, Ordering::SeqCst);
+                Some(self.0.lock().unwrap().clone())
+            }
+        }
+        let opts = FakeOptions {
+            api_keys: closer_claude_fake::KeyPolicy::Exact(vec!["sk-ant-new-key".into()]),
+            ..FakeOptions::default()
+        };
+        let fake = FakeAnthropic::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), opts)
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(T0));
+        let keys = Arc::new(Swappable(
+            Mutex::new("sk-ant-new-key".into()),
+            Default::default(),
+        ));
+        let gw = Gateway::open(config(dir.path(), &fake.url(), clock), keys.clone()).unwrap();
+        gw.send(req(Feature::Summary, "one")).await.unwrap();
+        gw.send(req(Feature::Summary, "two")).await.unwrap();
+        assert_eq!(keys.1.load(Ordering::SeqCst), 1, "read once, then from memory");
+
+        // Removed in Settings: the next request reads the keyring again and sends the new value.
+        *keys.0.lock().unwrap() = "sk-ant-revoked".into();
+        gw.forget_api_key();
+        let err = gw.send(req(Feature::Summary, "three")).await.unwrap_err();
+        assert!(err.to_string().to_lowercase().contains("key"), "{err}");
+        assert_eq!(keys.1.load(Ordering::SeqCst), 2);
+
+        // Fixed in the keyring (outside the app): the 401 made the gateway forget its copy.
+        *keys.0.lock().unwrap() = "sk-ant-new-key".into();
+        gw.send(req(Feature::Summary, "four")).await.unwrap();
+        assert_eq!(keys.1.load(Ordering::SeqCst), 3);
+    }
 }
 
 // ---------------------------------------------------------------------------------------
