@@ -204,6 +204,13 @@ pub async fn content_audit(core: Core<'_>) -> CmdResult<ContentAudit> {
     Ok(core.content_audit().await?)
 }
 
+/// Claude's recommendations for the current content audit (`null`: nothing to act on).
+#[tauri::command]
+#[specta::specta]
+pub async fn content_audit_advice(core: Core<'_>) -> CmdResult<Option<AuditAdvice>> {
+    Ok(core.content_audit_advice().await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn library_overview(core: Core<'_>) -> CmdResult<LibraryOverview> {

@@ -55,6 +55,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             rerank_search,
             library_overview,
             content_audit,
+            content_audit_advice,
             open_content_file,
             set_library_folders,
             rescan_library,

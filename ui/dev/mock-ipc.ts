@@ -545,7 +545,7 @@ mockIPC(
           const t = `${c.competitor} ${c.summary} ${c.objections.map((o) => o.objection).join(" ")}`;
           if (t.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "battle_card", id: c.id, title: c.competitor, subtitle: "Battle card", snippet: spans(t, q), rank: -3, detail: null });
         }
-        for (const c of content) if (`${c.title} ${c.body}`.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "content", id: c.id, title: c.title, subtitle: c.kind.replace("_", " "), snippet: spans(c.body, q), rank: -2, detail: { matched: c.industries.slice(0, 1), why: `${c.kind.replace("_", " ")} that mentions “${q}”.`, how_to_use: null, relevance: null, source_path: null, passages: [spans(c.body, q)] } });
+        for (const c of content) if (`${c.title} ${c.body}`.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "content", id: c.id, title: c.title, subtitle: c.kind.replace("_", " "), snippet: spans(c.body, q), rank: -2, detail: { matched: c.industries.slice(0, 1), why: `${c.kind.replace("_", " ")} that mentions “${q}”.`, how_to_use: null, relevance: null, source_path: null, passages: [spans(c.body, q)], industries: c.industries, personas: c.personas } });
         for (const l of leads) if (l.company.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "lead", id: l.id, title: l.company, subtitle: l.industry ?? "", snippet: spans(l.company, q), rank: -1, detail: null });
         return { query: q, hits: hits.slice(0, a.limit), took_ms: 3.2, semantic: true, note: null };
       }

@@ -40,6 +40,8 @@ export const commands = {
 	libraryOverview: () => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("library_overview")),
 	/**  The content audit: stale, duplicated, missing, top and under-performing content. */
 	contentAudit: () => typedError<ContentAudit, CommandError>(__TAURI_INVOKE("content_audit")),
+	/**  Claude's recommendations for the current content audit (`null`: nothing to act on). */
+	contentAuditAdvice: () => typedError<AuditAdvice | null, CommandError>(__TAURI_INVOKE("content_audit_advice")),
 	/**  Opens a content item's file in the application the OS uses for it. */
 	openContentFile: (id: string) => typedError<null, CommandError>(__TAURI_INVOKE("open_content_file", { id })),
 	setLibraryFolders: (folders: string[]) => typedError<LibraryOverview, CommandError>(__TAURI_INVOKE("set_library_folders", { folders })),
@@ -105,6 +107,22 @@ export type Activity = {
 
 export type ActivityKind = "note" | "call" | "email" | "meeting" | "stage_change" | "proposal_sent" | "task";
 
+/**  What a recommendation asks the content team to do. */
+export type AdviceAction = 
+/**  Bring a stale asset up to date. */
+"update" | 
+/**  Stop sending an asset. */
+"retire" | 
+/**  Merge near-duplicates into one. */
+"merge" | 
+/**  Write what a gap lacks. */
+"create" | 
+/**  Get a top performer in front of more reps. */
+"promote";
+
+/**  How soon a recommendation should be acted on. */
+export type AdvicePriority = "high" | "medium" | "low";
+
 /**  The spend limits a rep sets in Settings → AI. `None`/absent means no limit. */
 export type AiBudgets = {
 	/**  All features together, per calendar month (UTC). */
@@ -168,6 +186,28 @@ export type AiSettings = {
 export type AiSettingsInput = {
 	budgets: AiBudgets,
 	secondary: SecondaryEndpoint | null,
+};
+
+/**  Claude's recommendations for one audit. */
+export type AuditAdvice = {
+	/**  Most valuable first. */
+	recommendations: AuditRecommendation[],
+	/**  The model that wrote them. */
+	model: string,
+	/**  Served from the response cache because Claude could not be reached. */
+	stale: boolean,
+};
+
+/**  One next action for the content library, written by Claude from an audit. */
+export type AuditRecommendation = {
+	priority: AdvicePriority,
+	action: AdviceAction,
+	/**  One line naming the asset or the gap. */
+	title: string,
+	/**  Why, from the audit's figures, and what to change. */
+	detail: string,
+	/**  The audited items concerned (none for a gap to fill). */
+	content_ids: string[],
 };
 
 /**  Everything a rep needs about one competitor, readable at a glance on a call. */
@@ -421,6 +461,9 @@ export type ContentMatch = {
 	source_path: string | null,
 	/**  The best passages, with the matching words marked. */
 	passages: TextSpan[][],
+	/**  The item's industries and personas, for the palette's facets. */
+	industries: string[],
+	personas: string[],
 };
 
 export type ContentQuery = {
@@ -962,6 +1005,11 @@ export type RerankedResults = {
 	hits: SearchHit[],
 	/**  The answer came from the response cache after Claude failed. */
 	stale: boolean,
+	/**
+	 *  How Claude read the search, in the library's terms ("case study", "Healthcare",
+	 *  "CFO", "ROI"), when it was asked; the local search ran again with them.
+	 */
+	understood: string[],
 };
 
 /**  A problem with one cell or row: where it is and why. */

@@ -3,11 +3,12 @@
 use closer_claude::{ContentBlock, InputBlock, InputMessage, Message, Role};
 use closer_gateway::{AiRequest, AiResponse, Gateway, GatewayError, ServedFrom};
 use closer_types::{
-    Activity, BattleCard, BattleCardSuggestion, Call, CallAnalysis, DealAnalysis, Id, Lead,
-    LeadScore,
+    Activity, AuditAdvice, BattleCard, BattleCardSuggestion, Call, CallAnalysis, ContentAudit,
+    DealAnalysis, Id, Lead, LeadScore,
 };
 use tokio_util::sync::CancellationToken;
 
+use crate::audit_advice::{audit_advice_request, audited_ids, check_advice};
 use crate::battle_card::{battle_card_request, check_suggestions};
 use crate::call_analysis::{call_analysis_request, check_call_analysis};
 use crate::context::{brand_or_default, CallContext, DealContext, ProposalContext};
@@ -17,6 +18,9 @@ use crate::proposal::{check_polish, polish_request, proposal_request, unfence};
 use crate::rerank::{check_rerank, rerank_request, RerankCandidate, Reranked};
 use crate::schema::ToolSchema;
 use crate::text::truncate;
+use crate::understand::{
+    check_understanding, understand_request, QueryUnderstanding, SearchVocabulary,
+};
 use crate::AiError;
 
 /// Closer's AI features. Cheap to clone (the gateway is shared).
@@ -204,6 +208,44 @@ impl Ai {
             })
             .await?;
         Ok((judged, resp.is_stale()))
+    }
+
+    /// Claude's reading of a search in the library's terms (`vocab`), and whether the
+    /// answer is a stale cached one. Never queued.
+    pub async fn understand_query(
+        &self,
+        query: &str,
+        vocab: &SearchVocabulary<'_>,
+    ) -> Result<(QueryUnderstanding, bool), AiError> {
+        let req = understand_request(query, vocab);
+        let (u, resp) = self
+            .checked(req, Some(ToolSchema::QueryUnderstanding), |m| {
+                check_understanding(m, vocab)
+            })
+            .await?;
+        Ok((u, resp.is_stale()))
+    }
+
+    /// Claude's recommendations for `audit`; `None` when the audit found nothing to act on
+    /// (no request is made). Never queued.
+    pub async fn advise_on_audit(
+        &self,
+        audit: &ContentAudit,
+    ) -> Result<Option<AuditAdvice>, AiError> {
+        let Some(req) = audit_advice_request(audit) else {
+            return Ok(None);
+        };
+        let ids = audited_ids(audit);
+        let (recommendations, resp) = self
+            .checked(req, Some(ToolSchema::AuditRecommendations), |m| {
+                check_advice(m, &ids)
+            })
+            .await?;
+        Ok(Some(AuditAdvice {
+            recommendations,
+            model: resp.model.clone(),
+            stale: resp.is_stale(),
+        }))
     }
 
     /// Claude's analysis of a whole deal. Not queueable: a rep asked and is waiting.

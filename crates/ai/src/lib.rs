@@ -19,6 +19,7 @@
 //! What this crate does not know: the store, the network, Tauri. The core gathers the
 //! contexts ([`DealContext`], [`CallContext`], [`ProposalContext`]) and saves the results.
 
+mod audit_advice;
 mod battle_card;
 mod brand;
 mod call_analysis;
@@ -37,7 +38,9 @@ mod queued;
 mod rerank;
 mod schema;
 mod text;
+mod understand;
 
+pub use audit_advice::audit_advice_request;
 pub use battle_card::{apply_suggestion, battle_card_request, parse_battle_card_suggestions};
 pub use brand::DEFAULT_BRAND_GUIDELINES;
 pub use call_analysis::{call_analysis_request, parse_call_analysis, CALL_ANALYSIS_JOB};
@@ -52,3 +55,4 @@ pub use proposal::{parse_polish, polish_request, proposal_request, PROPOSAL_POLI
 pub use queued::{apply_queued, QueuedResult};
 pub use rerank::{rerank_order, rerank_request, RerankCandidate, Reranked, RERANK_MAX};
 pub use schema::ToolSchema;
+pub use understand::{understand_request, QueryUnderstanding, SearchVocabulary};

@@ -36,15 +36,21 @@ pub enum ToolSchema {
     BattleCardSuggestions,
     /// `rerank_search_results`: `{results: [{content_id, relevance, why, how_to_use}]}`.
     SearchRerank,
+    /// `understand_search`: `{kinds, industries, personas, concerns, keywords}`.
+    QueryUnderstanding,
+    /// `recommend_content_actions`: `{recommendations: [{priority, action, title, detail, content_ids}]}`.
+    AuditRecommendations,
 }
 
 impl ToolSchema {
-    pub const ALL: [ToolSchema; 5] = [
+    pub const ALL: [ToolSchema; 7] = [
         ToolSchema::LeadScores,
         ToolSchema::DealAnalysis,
         ToolSchema::CallAnalysis,
         ToolSchema::BattleCardSuggestions,
         ToolSchema::SearchRerank,
+        ToolSchema::QueryUnderstanding,
+        ToolSchema::AuditRecommendations,
     ];
 
     pub fn tool_name(self) -> &'static str {
@@ -54,6 +60,8 @@ impl ToolSchema {
             ToolSchema::CallAnalysis => "record_call_analysis",
             ToolSchema::BattleCardSuggestions => "suggest_battle_card_updates",
             ToolSchema::SearchRerank => "rerank_search_results",
+            ToolSchema::QueryUnderstanding => "understand_search",
+            ToolSchema::AuditRecommendations => "recommend_content_actions",
         }
     }
 
@@ -68,6 +76,12 @@ impl ToolSchema {
             ToolSchema::SearchRerank => {
                 "Record how relevant each candidate asset is to the rep's search, and why."
             }
+            ToolSchema::QueryUnderstanding => {
+                "Record what the rep's search asks for, in the library's own terms."
+            }
+            ToolSchema::AuditRecommendations => {
+                "Record the content team's next actions, drawn from the audit."
+            }
         }
     }
 
@@ -80,6 +94,10 @@ impl ToolSchema {
                 include_str!("../schemas/battle_card_suggestions.json")
             }
             ToolSchema::SearchRerank => include_str!("../schemas/search_rerank.json"),
+            ToolSchema::QueryUnderstanding => include_str!("../schemas/query_understanding.json"),
+            ToolSchema::AuditRecommendations => {
+                include_str!("../schemas/audit_recommendations.json")
+            }
         }
     }
 
@@ -90,12 +108,14 @@ impl ToolSchema {
             ToolSchema::CallAnalysis => 2,
             ToolSchema::BattleCardSuggestions => 3,
             ToolSchema::SearchRerank => 4,
+            ToolSchema::QueryUnderstanding => 5,
+            ToolSchema::AuditRecommendations => 6,
         }
     }
 
     /// The schema as JSON (parsed once).
     pub fn json(self) -> &'static Value {
-        static PARSED: [OnceLock<Value>; 5] = [const { OnceLock::new() }; 5];
+        static PARSED: [OnceLock<Value>; 7] = [const { OnceLock::new() }; 7];
         PARSED[self.index()].get_or_init(|| {
             // The files are part of the crate and checked by a unit test.
             serde_json::from_str(self.source()).expect("a bundled schema is valid JSON")
@@ -103,7 +123,7 @@ impl ToolSchema {
     }
 
     fn validator(self) -> &'static jsonschema::Validator {
-        static COMPILED: [OnceLock<jsonschema::Validator>; 5] = [const { OnceLock::new() }; 5];
+        static COMPILED: [OnceLock<jsonschema::Validator>; 7] = [const { OnceLock::new() }; 7];
         COMPILED[self.index()].get_or_init(|| {
             jsonschema::validator_for(self.json()).expect("a bundled schema compiles")
         })

@@ -498,6 +498,65 @@ async fn synthesised_answers_validate_for_every_feature() -> Result<()> {
     Ok(())
 }
 
+/// Query understanding and audit recommendations: the fake's schema-built answers pass at
+/// once, name only the vocabulary and the audited assets, and each is one request.
+#[tokio::test]
+async fn search_understanding_and_audit_advice_stay_inside_what_was_given() -> Result<()> {
+    let e = env().await?;
+    let vocab = closer_ai::SearchVocabulary {
+        kinds: &["case study", "one-pager"],
+        industries: &["Healthcare", "Logistics"],
+        personas: &["CFO", "CIO"],
+        concerns: &["ROI", "security"],
+    };
+    let (u, stale) =
+        e.ai.understand_query("case studies for hospital finance chiefs", &vocab)
+            .await?;
+    assert!(!stale);
+    assert!(u.kinds.iter().all(|k| vocab.kinds.contains(&k.as_str())));
+    assert!(u
+        .industries
+        .iter()
+        .all(|k| vocab.industries.contains(&k.as_str())));
+    assert!(u
+        .personas
+        .iter()
+        .all(|k| vocab.personas.contains(&k.as_str())));
+
+    let audit = closer_types::ContentAudit {
+        generated_at: T0,
+        items: 3,
+        stale: vec![closer_types::StaleItem {
+            id: "c-old".into(),
+            title: "Price list 2023".into(),
+            reasons: vec!["quotes a price list from 2023".into()],
+        }],
+        duplicates: Vec::new(),
+        gaps: vec![closer_types::CoverageGap {
+            industry: "Healthcare".into(),
+            persona: "CFO".into(),
+            kind: closer_types::ContentKind::CaseStudy,
+            open_deals: 2,
+            open_amount_cents: 9_000_000,
+        }],
+        top: Vec::new(),
+        under: Vec::new(),
+        by_kind: Vec::new(),
+    };
+    let advice = e.ai.advise_on_audit(&audit).await?.expect("advice");
+    assert!(!advice.recommendations.is_empty());
+    assert!(advice
+        .recommendations
+        .iter()
+        .all(|r| r.content_ids.iter().all(|id| id == "c-old") && !r.title.is_empty()));
+    assert_eq!(e.fake.request_count(), 2, "no repair was needed");
+    let rows = e.ai.gateway().ledger(0, 10)?;
+    let mut features: Vec<&str> = rows.iter().map(|r| r.feature.as_str()).collect();
+    features.sort_unstable();
+    assert_eq!(features, ["content_audit", "query_understanding"]);
+    Ok(())
+}
+
 // ---- proposals -----------------------------------------------------------------------------
 
 /// A streamed proposal reaches the caller in several pieces that add up to the result.

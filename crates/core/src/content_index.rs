@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
-use closer_ai::{rerank_order, RerankCandidate};
+use closer_ai::{rerank_order, QueryUnderstanding, RerankCandidate, SearchVocabulary};
 use closer_embed::Embedder;
 use closer_library::{FileStatus, Library, LibraryDoc, LibraryEvent, LibrarySink, WatchHandle};
 use closer_search::{DealNeed, Hit, MatchedPassage, Mode, SearchContext, SearchIndex};
@@ -32,6 +32,34 @@ use crate::{blocking, Closer, CoreError, CoreEvent, Inner, Result};
 const CONTENT_HITS: usize = 12;
 /// Candidates sent to Claude for a rerank.
 const RERANK_CANDIDATES: usize = 10;
+
+/// Asset kinds as the query parser reads them (`closer_search`'s synonyms), for Claude's
+/// query understanding.
+const KIND_WORDS: &[&str] = &[
+    "case study",
+    "deck",
+    "one pager",
+    "pricing sheet",
+    "roi calculator",
+    "email template",
+    "whitepaper",
+    "video",
+    "battle card",
+];
+
+/// The search with the names Claude read in it that the rep's own words do not already
+/// contain, so the local parser (which knows each of them) applies them as facets.
+fn with_understanding(query: &str, u: &QueryUnderstanding) -> String {
+    let lower = query.to_lowercase();
+    let mut out = query.to_string();
+    for term in u.terms() {
+        if !lower.contains(&term.to_lowercase()) {
+            out.push(' ');
+            out.push_str(term);
+        }
+    }
+    out
+}
 /// Cosine similarity from which two items' mean passage vectors count as near-duplicates.
 const DUPLICATE_SIMILARITY: f32 = 0.92;
 /// Progress events at most this often.
@@ -319,7 +347,11 @@ fn kind_label(k: ContentKind) -> &'static str {
     }
 }
 
-fn content_hit(h: &Hit, source_path: Option<String>) -> SearchHit {
+fn content_hit(h: &Hit, item: Option<ContentItem>) -> SearchHit {
+    let (source_path, industries, personas) = match item {
+        Some(i) => (i.source_path, i.industries, i.personas),
+        None => (None, Vec::new(), Vec::new()),
+    };
     SearchHit {
         kind: SearchKind::Content,
         id: h.content_id.clone(),
@@ -334,6 +366,8 @@ fn content_hit(h: &Hit, source_path: Option<String>) -> SearchHit {
             relevance: None,
             source_path,
             passages: h.passages.iter().map(spans).collect(),
+            industries,
+            personas,
         }),
     }
 }
@@ -659,20 +693,16 @@ impl Closer {
                     (hits, false)
                 }
                 (Some(index), Some(Ok(found))) => {
-                    let paths = store.read(|c| {
+                    let items = store.read(|c| {
                         found
                             .iter()
-                            .map(|h| {
-                                content::get(c, &h.content_id)
-                                    .map(|i| i.source_path)
-                                    .or(Ok(None))
-                            })
+                            .map(|h| content::get(c, &h.content_id).map(Some).or(Ok(None)))
                             .collect::<closer_store::Result<Vec<_>>>()
                     })?;
                     let mut out: Vec<SearchHit> = found
                         .iter()
-                        .zip(paths)
-                        .map(|(h, p)| content_hit(h, p))
+                        .zip(items)
+                        .map(|(h, it)| content_hit(h, it))
                         .collect();
                     out.extend(hits.into_iter().filter(|h| h.kind != SearchKind::Content));
                     (out, index.semantic_available())
@@ -720,8 +750,24 @@ impl Closer {
                 "The content index is still being prepared; try again in a moment.".into(),
             ));
         };
+        // Claude reads the search in the library's terms first; if it cannot, the local
+        // parser's reading stands and the rerank still runs.
+        let vocab = SearchVocabulary {
+            kinds: KIND_WORDS,
+            industries: INDUSTRIES,
+            personas: PERSONAS,
+            concerns: closer_search::CONCERNS,
+        };
+        let understood = match ai.ai.understand_query(&query, &vocab).await {
+            Ok((u, _)) => u,
+            Err(e) => {
+                tracing::info!(error = %e, "no query understanding; the local reading stands");
+                QueryUnderstanding::default()
+            }
+        };
         let store = self.inner.store.clone();
-        let q = query.clone();
+        let q = with_understanding(&query, &understood);
+        let understood: Vec<String> = understood.terms().map(str::to_string).collect();
         let (hits, deal_line, candidates) = blocking(move || {
             let (ctx, deal_line) = store.read(|c| match search_context(c, deal_id.as_deref()) {
                 Err(closer_store::StoreError::NotFound { .. }) => search_context(c, None),
@@ -750,7 +796,7 @@ impl Closer {
             let hits: Vec<SearchHit> = found
                 .iter()
                 .zip(items)
-                .map(|(h, it)| content_hit(h, it.source_path))
+                .map(|(h, it)| content_hit(h, Some(it)))
                 .collect();
             Ok((hits, deal_line, candidates))
         })
@@ -760,6 +806,7 @@ impl Closer {
                 query,
                 hits,
                 stale: false,
+                understood,
             });
         }
         let (judged, stale) = ai
@@ -779,7 +826,12 @@ impl Closer {
                 Some(hit)
             })
             .collect();
-        Ok(RerankedResults { query, hits, stale })
+        Ok(RerankedResults {
+            query,
+            hits,
+            stale,
+            understood,
+        })
     }
 
     // ---- library folders ---------------------------------------------------------
@@ -915,6 +967,14 @@ impl Closer {
     /// The content audit: stale items, near-duplicates (by meaning when the model is
     /// loaded, by wording otherwise), gaps where open deals need content that does not
     /// exist, top and under-performers, counts per kind. Computed offline from the store.
+    /// Claude's recommendations for the library as audited now; `None` when the audit
+    /// found nothing to act on. Offline, an error the audit screen shows beside the audit.
+    pub async fn content_audit_advice(&self) -> Result<Option<AuditAdvice>> {
+        let ai = self.ai()?;
+        let audit = self.content_audit().await?;
+        Ok(ai.ai.advise_on_audit(&audit).await?)
+    }
+
     pub async fn content_audit(&self) -> Result<ContentAudit> {
         let index = self.content_index().ready();
         let store = self.inner.store.clone();

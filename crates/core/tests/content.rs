@@ -303,9 +303,17 @@ async fn claude_reranks_and_annotates_online_and_offline_the_local_results_stand
     closer.start_content_index();
     wait_ready(&closer).await;
     let query = "ROI case study for a hospital CFO";
-    let local = closer.search(query.into(), 20, None).await.unwrap();
     let out = closer.rerank_search(query.into(), None).await.unwrap();
     assert!(!out.hits.is_empty());
+    // The rerank judges the local top 10 of the search as Claude understood it: the rep's
+    // words plus the names Claude read in them that the words do not already contain.
+    let mut understood_query = query.to_string();
+    for t in &out.understood {
+        if !query.to_lowercase().contains(&t.to_lowercase()) {
+            understood_query = format!("{understood_query} {t}");
+        }
+    }
+    let local = closer.search(understood_query, 20, None).await.unwrap();
     let local_ids: Vec<&str> = content_hits(&local)
         .iter()
         .take(10)
@@ -329,11 +337,48 @@ async fn claude_reranks_and_annotates_online_and_offline_the_local_results_stand
         grades.windows(2).all(|w| w[0] >= w[1]),
         "best first: {grades:?}"
     );
+    assert!(out.understood.iter().all(|t| !t.trim().is_empty()));
     let usage = closer.ai_usage().await.unwrap();
     assert!(
         usage.recent.iter().any(|r| r.feature == "search_rerank"),
         "one ledger row for the rerank"
     );
+    assert!(
+        usage
+            .recent
+            .iter()
+            .any(|r| r.feature == "query_understanding"),
+        "one ledger row for the query understanding"
+    );
+
+    // The audit's recommendations name only audited items, and are booked as their own feature.
+    let audit = closer.content_audit().await.unwrap();
+    let advice = closer
+        .content_audit_advice()
+        .await
+        .unwrap()
+        .expect("the demo library has findings");
+    assert!(!advice.recommendations.is_empty());
+    let audited: Vec<&str> = audit
+        .stale
+        .iter()
+        .map(|s| s.id.as_str())
+        .chain(
+            audit
+                .duplicates
+                .iter()
+                .flat_map(|d| [d.a_id.as_str(), d.b_id.as_str()]),
+        )
+        .chain(audit.top.iter().chain(&audit.under).map(|p| p.id.as_str()))
+        .collect();
+    for r in &advice.recommendations {
+        assert!(!r.title.trim().is_empty() && !r.detail.trim().is_empty());
+        for id in &r.content_ids {
+            assert!(audited.contains(&id.as_str()), "{id} was not audited");
+        }
+    }
+    let usage = closer.ai_usage().await.unwrap();
+    assert!(usage.recent.iter().any(|r| r.feature == "content_audit"));
 
     // Claude gone: a clear error, and plain search still answers.
     fake.stop().await;

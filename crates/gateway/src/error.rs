@@ -93,6 +93,7 @@ pub fn feature_label(f: Feature) -> &'static str {
         Feature::QueryUnderstanding => "search",
         Feature::SearchRerank => "search ranking",
         Feature::Summary => "summaries",
+        Feature::ContentAudit => "content audit recommendations",
     }
 }
 

@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use closer_claude::{
-    ApiErrorKind, Client, ClientConfig, Delta, Error as ClaudeError, InputBlock, Message, MessageAccumulator,
-    MessagesRequest, ResponseMeta, Role, StreamEvent, Usage,
+    ApiErrorKind, Client, ClientConfig, Delta, Error as ClaudeError, InputBlock, Message,
+    MessageAccumulator, MessagesRequest, ResponseMeta, Role, StreamEvent, Usage,
 };
 use closer_types::{
     AiBudgets, AiLedgerEntry, CircuitState, QueueItem, SecondaryEndpoint, UsageReport,

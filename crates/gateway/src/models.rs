@@ -299,6 +299,7 @@ mod tests {
             (Feature::QueryUnderstanding, "haiku", 300),
             (Feature::SearchRerank, "haiku", 300),
             (Feature::Summary, "haiku", 21_600),
+            (Feature::ContentAudit, "haiku", 86_400),
             (Feature::BattleCardRefresh, "haiku", 86_400),
             (Feature::Proposal, "sonnet", 3_600),
             (Feature::ProposalPolish, "sonnet", 3_600),

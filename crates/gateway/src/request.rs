@@ -16,10 +16,11 @@ pub enum Feature {
     QueryUnderstanding,
     SearchRerank,
     Summary,
+    ContentAudit,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 9] = [
+    pub const ALL: [Feature; 10] = [
         Feature::LeadScore,
         Feature::Proposal,
         Feature::ProposalPolish,
@@ -29,6 +30,7 @@ impl Feature {
         Feature::QueryUnderstanding,
         Feature::SearchRerank,
         Feature::Summary,
+        Feature::ContentAudit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +44,7 @@ impl Feature {
             Feature::QueryUnderstanding => "query_understanding",
             Feature::SearchRerank => "search_rerank",
             Feature::Summary => "summary",
+            Feature::ContentAudit => "content_audit",
         }
     }
 

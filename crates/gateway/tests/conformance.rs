@@ -896,7 +896,11 @@ mod limits {
         let gw = Gateway::open(config(dir.path(), &fake.url(), clock), keys.clone()).unwrap();
         gw.send(req(Feature::Summary, "one")).await.unwrap();
         gw.send(req(Feature::Summary, "two")).await.unwrap();
-        assert_eq!(keys.1.load(Ordering::SeqCst), 1, "read once, then from memory");
+        assert_eq!(
+            keys.1.load(Ordering::SeqCst),
+            1,
+            "read once, then from memory"
+        );
 
         // Removed in Settings: the next request reads the keyring again and sends the new value.
         *keys.0.lock().unwrap() = "sk-ant-revoked".into();

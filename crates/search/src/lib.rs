@@ -46,7 +46,7 @@ pub use audit::{
 pub use chunk::{chunk, Chunk, MAX_WORDS, MIN_WORDS};
 pub use db::migrations;
 pub use error::{Result, SearchError};
-pub use facets::Partial;
+pub use facets::{Partial, CONCERNS};
 pub use index::{EmbedText, Hit, IndexOptions, SearchContext, SearchIndex};
 pub use query::{parse_query, parse_query_with, Facet, ParsedQuery};
 pub use rank::{Fusion, Mode, Tuning};

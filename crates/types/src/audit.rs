@@ -88,6 +88,55 @@ pub struct KindCount {
     pub count: u32,
 }
 
+/// How soon a recommendation should be acted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum AdvicePriority {
+    High,
+    Medium,
+    Low,
+}
+
+/// What a recommendation asks the content team to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum AdviceAction {
+    /// Bring a stale asset up to date.
+    Update,
+    /// Stop sending an asset.
+    Retire,
+    /// Merge near-duplicates into one.
+    Merge,
+    /// Write what a gap lacks.
+    Create,
+    /// Get a top performer in front of more reps.
+    Promote,
+}
+
+/// One next action for the content library, written by Claude from an audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct AuditRecommendation {
+    pub priority: AdvicePriority,
+    pub action: AdviceAction,
+    /// One line naming the asset or the gap.
+    pub title: String,
+    /// Why, from the audit's figures, and what to change.
+    pub detail: String,
+    /// The audited items concerned (none for a gap to fill).
+    pub content_ids: Vec<Id>,
+}
+
+/// Claude's recommendations for one audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct AuditAdvice {
+    /// Most valuable first.
+    pub recommendations: Vec<AuditRecommendation>,
+    /// The model that wrote them.
+    pub model: String,
+    /// Served from the response cache because Claude could not be reached.
+    pub stale: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

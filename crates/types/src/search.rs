@@ -50,6 +50,9 @@ pub struct ContentMatch {
     pub source_path: Option<String>,
     /// The best passages, with the matching words marked.
     pub passages: Vec<Vec<TextSpan>>,
+    /// The item's industries and personas, for the palette's facets.
+    pub industries: Vec<String>,
+    pub personas: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -72,6 +75,9 @@ pub struct RerankedResults {
     pub hits: Vec<SearchHit>,
     /// The answer came from the response cache after Claude failed.
     pub stale: bool,
+    /// How Claude read the search, in the library's terms ("case study", "Healthcare",
+    /// "CFO", "ROI"), when it was asked; the local search ran again with them.
+    pub understood: Vec<String>,
 }
 
 /// Where the content index stands, for the status line and the progress bar.

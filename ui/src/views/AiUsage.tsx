@@ -33,6 +33,7 @@ const FEATURE_COLORS: Record<string, string> = {
   query_understanding: "#17b26a",
   search_rerank: "#667085",
   summary: "#f04438",
+  content_audit: "#dd2590",
 };
 const SPARE_COLORS = ["#6172f3", "#875bf7", "#15b79e", "#fb6514", "#a15c07", "#4e5ba6"];
 

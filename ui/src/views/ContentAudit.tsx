@@ -1,7 +1,97 @@
-import { useCallback } from "react";
-import { commands, count, label, money, pct, run, type ContentAudit, type KindCount } from "../api";
+import { useCallback, useState } from "react";
+import {
+  commands,
+  count,
+  label,
+  messageOf,
+  money,
+  pct,
+  run,
+  type AuditAdvice,
+  type ContentAudit,
+  type KindCount,
+} from "../api";
 import { href } from "../router";
-import { Empty, ErrorBox, PageHeader, SkeletonBlock, useLoad } from "../ui";
+import { Empty, ErrorBox, PageHeader, SkeletonBlock, Spinner, useLoad } from "../ui";
+
+type Advice = { state: "idle" } | { state: "pending" } | { state: "done"; advice: AuditAdvice | null } | { state: "failed"; why: string };
+
+const ACTION_LABEL: Record<string, string> = {
+  update: "Update",
+  retire: "Retire",
+  merge: "Merge",
+  create: "Create",
+  promote: "Promote",
+};
+
+/** Claude's next actions for the audit, asked for on demand (one request, in the AI ledger). */
+function Recommendations({ titles }: { titles: Map<string, string> }) {
+  const [advice, setAdvice] = useState<Advice>({ state: "idle" });
+  const ask = () => {
+    setAdvice({ state: "pending" });
+    run(commands.contentAuditAdvice()).then(
+      (a) => setAdvice({ state: "done", advice: a }),
+      (e: unknown) => setAdvice({ state: "failed", why: messageOf(e) }),
+    );
+  };
+  return (
+    <section className="card card-pad audit-advice" data-testid="audit-advice">
+      <div className="card-title-row">
+        <h3 className="card-title">Recommendations</h3>
+        <button type="button" className="btn btn-sm btn-ai" onClick={ask} disabled={advice.state === "pending"} data-testid="audit-ask-claude">
+          {advice.state === "pending" ? <Spinner /> : "✦"} {advice.state === "done" ? "Ask again" : "Ask Claude"}
+        </button>
+      </div>
+      {advice.state === "idle" && (
+        <p className="muted small">Claude reads the findings below and says what to do first: what to update, retire, merge, write or promote.</p>
+      )}
+      {advice.state === "failed" && <p className="error-text small">{advice.why} The findings below are complete without it.</p>}
+      {advice.state === "done" && advice.advice == null && <p className="muted small">Nothing to act on: the library is in good shape.</p>}
+      {advice.state === "done" && advice.advice && (
+        <>
+          <ol className="advice-list">
+            {advice.advice.recommendations.map((r, i) => (
+              <li key={i} className={`advice advice-${r.priority}`}>
+                <div className="advice-head">
+                  <span className={`chip advice-action`}>{ACTION_LABEL[r.action] ?? r.action}</span>
+                  <strong>{r.title}</strong>
+                  <span className="muted small"> · {r.priority} priority</span>
+                </div>
+                <div className="small">{r.detail}</div>
+                {r.content_ids.length > 0 && (
+                  <div className="small">
+                    {r.content_ids.map((id, k) => (
+                      <span key={id}>
+                        {k > 0 && " · "}
+                        <a href={href(`/content/${id}`)}>{titles.get(id) ?? id}</a>
+                      </span>
+                    ))}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ol>
+          <p className="muted small">
+            Written by {advice.advice.model}
+            {advice.advice.stale ? " (a saved answer: Claude could not be reached)" : ""}.
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Titles of the audited items by id, for the recommendations' links. */
+function titlesOf(a: ContentAudit): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const s of a.stale) m.set(s.id, s.title);
+  for (const d of a.duplicates) {
+    m.set(d.a_id, d.a_title);
+    m.set(d.b_id, d.b_title);
+  }
+  for (const p of [...a.top, ...a.under]) m.set(p.id, p.title);
+  return m;
+}
 
 /** Items per kind as horizontal bars. */
 function KindChart({ kinds }: { kinds: KindCount[] }) {
@@ -40,6 +130,7 @@ export function ContentAuditView() {
       {!a && audit.loading && <SkeletonBlock lines={8} />}
       {a && (
         <div className="audit-grid">
+          <Recommendations titles={titlesOf(a)} />
           <section className="card card-pad">
             <h3 className="card-title">Library by kind</h3>
             <KindChart kinds={a.by_kind} />

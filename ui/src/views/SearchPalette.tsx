@@ -30,7 +30,54 @@ function Spans({ spans }: { spans: TextSpan[] }) {
 }
 
 /** Claude's second look at the content results: pending, done (hits replaced) or why not. */
-type Rerank = { state: "idle" } | { state: "pending" } | { state: "done"; stale: boolean } | { state: "failed"; why: string };
+type Rerank =
+  | { state: "idle" }
+  | { state: "pending" }
+  | { state: "done"; stale: boolean; understood: string[] }
+  | { state: "failed"; why: string };
+
+/** A facet of the results: what they are, and the content's kind, industry and persona. */
+type FacetGroup = "Type" | "Kind" | "Industry" | "Persona";
+type Facet = { group: FacetGroup; value: string; count: number };
+const FACET_GROUPS: FacetGroup[] = ["Type", "Kind", "Industry", "Persona"];
+
+function facetValues(h: SearchHit, group: FacetGroup): string[] {
+  switch (group) {
+    case "Type":
+      return [GROUPS.find((g) => g.kind === h.kind)?.label ?? h.kind];
+    case "Kind":
+      return h.kind === "content" ? [h.subtitle] : [];
+    case "Industry":
+      return h.detail?.industries ?? [];
+    case "Persona":
+      return h.detail?.personas ?? [];
+  }
+}
+
+/** The facets of `hits` with their counts; a group with one value only is left out. */
+function facetsOf(hits: SearchHit[]): Facet[] {
+  const out: Facet[] = [];
+  for (const group of FACET_GROUPS) {
+    const counts = new Map<string, number>();
+    for (const h of hits) for (const v of facetValues(h, group)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    if (counts.size < 2) continue;
+    const values = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    for (const [value, count] of values.slice(0, 6)) out.push({ group, value, count });
+  }
+  return out;
+}
+
+const facetKey = (f: { group: FacetGroup; value: string }) => `${f.group}:${f.value}`;
+
+/** A hit passes when, in every group with a chosen value, it has one of the chosen values. */
+function passes(h: SearchHit, chosen: Set<string>): boolean {
+  for (const group of FACET_GROUPS) {
+    const wanted = [...chosen].filter((k) => k.startsWith(`${group}:`));
+    if (wanted.length === 0) continue;
+    if (!facetValues(h, group).some((v) => wanted.includes(facetKey({ group, value: v })))) return false;
+  }
+  return true;
+}
 
 /**
  * The search palette. Local results (hybrid keyword + meaning search, offline) appear as
@@ -61,6 +108,7 @@ export function SearchPalette({
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [sel, setSel] = useState(0);
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
   const seq = useRef(0);
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -76,6 +124,7 @@ export function SearchPalette({
     }
     setBusy(true);
     setRerank({ state: "idle" });
+    setChosen(new Set());
     let rerankTimer: number | undefined;
     const t = window.setTimeout(() => {
       run(commands.search(text, 30, dealId)).then(
@@ -101,7 +150,7 @@ export function SearchPalette({
                 setRes((prev) =>
                   prev ? { ...prev, hits: [...rr.hits, ...prev.hits.filter((h) => h.kind !== "content")] } : prev,
                 );
-                setRerank({ state: "done", stale: rr.stale });
+                setRerank({ state: "done", stale: rr.stale, understood: rr.understood });
               },
               (e: unknown) => {
                 if (my !== seq.current) return;
@@ -123,10 +172,21 @@ export function SearchPalette({
     };
   }, [q, dealId, online]);
 
+  const facets = useMemo(() => facetsOf(res?.hits ?? []), [res]);
   const ordered = useMemo(() => {
-    const hits = res?.hits ?? [];
+    const hits = (res?.hits ?? []).filter((h) => passes(h, chosen));
     return GROUPS.map((g) => ({ ...g, hits: hits.filter((h) => h.kind === g.kind) })).filter((g) => g.hits.length > 0);
-  }, [res]);
+  }, [res, chosen]);
+  const toggle = (f: Facet) => {
+    setSel(0);
+    setChosen((prev) => {
+      const next = new Set(prev);
+      const k = facetKey(f);
+      if (next.has(k)) next.delete(k);
+      else next.add(k);
+      return next;
+    });
+  };
   const flat = useMemo(() => ordered.flatMap((g) => g.hits), [ordered]);
 
   const open = (hit: SearchHit | undefined) => {
@@ -182,6 +242,37 @@ export function SearchPalette({
           {busy && <Spinner />}
           <kbd>Esc</kbd>
         </div>
+        {facets.length > 0 && (
+          <div className="palette-facets" data-testid="search-facets" aria-label="Filter the results">
+            {FACET_GROUPS.filter((g) => facets.some((f) => f.group === g)).map((g) => (
+              <div key={g} className="palette-facet-group">
+                <span className="palette-facet-label">{g}</span>
+                {facets
+                  .filter((f) => f.group === g)
+                  .map((f) => {
+                    const on = chosen.has(facetKey(f));
+                    return (
+                      <button
+                        key={facetKey(f)}
+                        type="button"
+                        className={`chip chip-toggle${on ? " on" : ""}`}
+                        aria-pressed={on}
+                        data-testid="search-facet"
+                        onClick={() => toggle(f)}
+                      >
+                        {f.value} <span className="chip-count">{f.count}</span>
+                      </button>
+                    );
+                  })}
+              </div>
+            ))}
+          </div>
+        )}
+        {rerank.state === "done" && rerank.understood.length > 0 && (
+          <div className="palette-note palette-understood" data-testid="search-understood">
+            Claude read this as: {rerank.understood.join(" · ")}
+          </div>
+        )}
         <div className="palette-results" ref={listRef}>
           {error && <div className="palette-note error-text">{error}</div>}
           {!error && !q.trim() && (
@@ -191,7 +282,18 @@ export function SearchPalette({
           )}
           {res?.note && <div className="palette-note" data-testid="search-note">{res.note}</div>}
           {!error && q.trim() && res && flat.length === 0 && !busy && (
-            <div className="palette-note">No results for “{q.trim()}”.</div>
+            <div className="palette-note">
+              {chosen.size > 0 ? (
+                <>
+                  No result has every filter you chose.{" "}
+                  <button type="button" className="link" onClick={() => setChosen(new Set())}>
+                    Clear filters
+                  </button>
+                </>
+              ) : (
+                <>No results for “{q.trim()}”.</>
+              )}
+            </div>
           )}
           {ordered.map((g) => (
             <div key={g.kind} className="palette-group">

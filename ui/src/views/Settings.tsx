@@ -383,6 +383,7 @@ const AI_FEATURES = [
   "query_understanding",
   "search_rerank",
   "summary",
+  "content_audit",
 ];
 
 type AiForm = { monthly: string; features: Record<string, string>; url: string; model: string };
