@@ -446,7 +446,9 @@ impl Gateway {
         let after = ctx.after;
         let now = self.now();
         let written = self
-            .db(move |c| {
+            .inner
+            .db
+            .run_quick(move |c| {
                 let tx = c.transaction()?;
                 let warning = after.apply(&tx, now)?;
                 let id = ledger::insert(&tx, &rec)?;
@@ -585,7 +587,10 @@ impl Gateway {
         let key = key.to_string();
         let now = self.now();
         let retention = millis(self.inner.cfg.stale_retention);
-        self.db(move |c| cache::get(c, &key, now, retention)).await
+        self.inner
+            .db
+            .run_quick(move |c| cache::get(c, &key, now, retention))
+            .await
     }
 
     /// The budget warning to compute in the closing trip, when some budget is set.
