@@ -13,6 +13,7 @@ apt_packages=(
   libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth x11-utils
+  postgresql
 )
 if (( want_test )); then
   apt_packages+=(webkit2gtk-driver imagemagick)

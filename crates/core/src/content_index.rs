@@ -32,6 +32,10 @@ use crate::{blocking, Closer, CoreError, CoreEvent, Inner, Result};
 const CONTENT_HITS: usize = 12;
 /// Candidates sent to Claude for a rerank.
 const RERANK_CANDIDATES: usize = 10;
+/// The status line while passages are embedded after the words were indexed.
+const EMBED_PHASE: &str = "Adding meaning to search";
+/// Embedding runs of at least this many items show their progress.
+const EMBED_PROGRESS_FROM: usize = 20;
 
 /// Asset kinds as the query parser reads them (`closer_search`'s synonyms), for Claude's
 /// query understanding.
@@ -480,6 +484,7 @@ impl Closer {
             s.phase = None;
         });
         self.emit_index_status(status);
+        self.embed_in_background(index);
     }
 
     /// Indexes every content item of the store (unchanged ones cost a hash) and drops the
@@ -509,8 +514,10 @@ impl Closer {
             s.total = total;
         });
         self.emit_index_status(status);
+        // Words and facets first (seconds for thousands of items): search is ready and
+        // good at once; the vectors follow on the embedding thread, with their own progress.
         index
-            .upsert_many(&items, |done, _| {
+            .upsert_many_words_first(&items, |done, _| {
                 if last.elapsed() >= PROGRESS_EVERY || done as u64 == total {
                     last = Instant::now();
                     let status = self.content_index().update(|s| s.done = done as u64);
@@ -535,6 +542,7 @@ impl Closer {
                 }
                 let status = me.content_index().update(|s| s.phase = None);
                 me.emit_index_status(status);
+                me.embed_in_background(index);
             });
     }
 
@@ -551,10 +559,37 @@ impl Closer {
             .name("closer-embed".into())
             .spawn(move || {
                 let ci = me.content_index();
+                let mut last: Option<Instant> = None;
+                let mut shown = false;
                 loop {
                     ci.embed_again.store(false, Ordering::SeqCst);
-                    if let Err(e) = index.embed_missing(|_, _| {}) {
+                    // Progress for a library's worth (a first index, a demo reset); a file
+                    // or two just saved is too quick to announce.
+                    let embedded = index.embed_missing(|done, total| {
+                        let due = last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY);
+                        if total < EMBED_PROGRESS_FROM || !due {
+                            return;
+                        }
+                        last = Some(Instant::now());
+                        shown = true;
+                        let status = ci.update(|s| {
+                            s.phase = Some(EMBED_PHASE.into());
+                            s.done = done as u64;
+                            s.total = total as u64;
+                        });
+                        me.emit_index_status(status);
+                    });
+                    if let Err(e) = embedded {
                         tracing::warn!(error = %e, "library files not embedded yet");
+                    }
+                    if shown {
+                        shown = false;
+                        let status = ci.update(|s| {
+                            if s.phase.as_deref() == Some(EMBED_PHASE) {
+                                s.phase = None;
+                            }
+                        });
+                        me.emit_index_status(status);
                     }
                     if ci.embed_again.load(Ordering::SeqCst) {
                         continue;

@@ -457,3 +457,46 @@ async fn index_progress_reaches_the_ui() {
         .last()
         .is_some_and(|s| s.ready && s.phase.is_none()));
 }
+
+/// A first index is ready for search by words at once; the meaning follows on its own
+/// thread, with its own progress line (which goes when it is done: not waited for here,
+/// embedding the demo takes a minute in a debug build).
+#[tokio::test]
+async fn a_first_index_searches_by_words_at_once_and_adds_meaning_after() {
+    let Some(model) = model_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let events = Arc::new(CollectEvents::default());
+    let mut config = Config::new(dir.path());
+    config.keyring_service = format!("closer-content-test-{}-meaning", std::process::id());
+    config.model_dir = Some(model);
+    let closer = Closer::open(config, events.clone()).unwrap();
+    closer.start_content_index();
+    wait_ready(&closer).await;
+    let r = closer
+        .search(
+            "case studies for hospital CFOs worried about ROI".into(),
+            20,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        !content_hits(&r).is_empty(),
+        "words and facets answer at once"
+    );
+    let mut seen: Vec<IndexStatus> = Vec::new();
+    eventually(300, "progress of the embedding", || {
+        seen.extend(events.take().into_iter().filter_map(|e| match e {
+            CoreEvent::IndexStatus(s) => Some(s),
+            _ => None,
+        }));
+        let embedding = seen.iter().filter(|s| {
+            s.ready && s.phase.as_deref() == Some("Adding meaning to search") && s.total == 200
+        });
+        let moved = embedding.map(|s| s.done).max().is_some_and(|d| d >= 16);
+        std::future::ready(moved.then_some(()))
+    })
+    .await;
+}

@@ -302,6 +302,17 @@ impl SearchIndex {
         self.upsert_with(std::slice::from_ref(item), |_, _| {}, false)
     }
 
+    /// [`SearchIndex::upsert_words_first`] for many items, with `progress(done, total)`
+    /// after each batch: a library is searchable by words and facets in seconds, by
+    /// meaning as [`SearchIndex::embed_missing`] catches up.
+    pub fn upsert_many_words_first(
+        &self,
+        items: &[ContentItem],
+        progress: impl FnMut(usize, usize),
+    ) -> Result<()> {
+        self.upsert_with(items, progress, false)
+    }
+
     fn upsert_with(
         &self,
         items: &[ContentItem],

@@ -270,7 +270,7 @@ export function SearchPalette({
         )}
         {rerank.state === "done" && rerank.understood.length > 0 && (
           <div className="palette-note palette-understood" data-testid="search-understood">
-            Claude read this as: {rerank.understood.join(" · ")}
+            Claude read this as: {rerank.understood.slice(0, 8).join(" · ")}
           </div>
         )}
         <div className="palette-results" ref={listRef}>
