@@ -237,7 +237,7 @@ export function App() {
               <span className="search-glyph" aria-hidden>
                 ⌕
               </span>
-              <span>Search content, battle cards, leads…</span>
+              <span>Search content, battle cards, deals, leads…</span>
               <kbd>Ctrl K</kbd>
             </button>
             <div className="topbar-right">

@@ -1042,7 +1042,7 @@ export type SearchHit = {
 	detail: ContentMatch | null,
 };
 
-export type SearchKind = "content" | "battle_card" | "lead";
+export type SearchKind = "content" | "battle_card" | "lead" | "deal";
 
 export type SearchResults = {
 	query: string,

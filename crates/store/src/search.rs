@@ -5,7 +5,7 @@
 //! dropped punctuation), the last one prefix-matched while the user is still
 //! typing, all of them required.
 
-use closer_types::{ContentKind, EnumText, LeadStatus, SearchHit, SearchKind, TextSpan};
+use closer_types::{ContentKind, DealStage, EnumText, LeadStatus, SearchHit, SearchKind, TextSpan};
 use rusqlite::Connection;
 
 use crate::codec::{collect, from_enum, from_json};
@@ -275,9 +275,89 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit
         })
     })?);
 
+    hits.extend(deals_by_words(conn, &rest, limit)?);
+
     hits.sort_by(|a, b| a.rank.total_cmp(&b.rank));
     hits.truncate(limit as usize);
     Ok(hits)
+}
+
+/// The rank given to a deal whose name, company or competitors hold every word searched:
+/// as strong as a good keyword match (a rep typing a deal's name wants that deal).
+const DEAL_RANK: f64 = -8.0;
+/// Words of a search that a deal must all contain (longer searches are phrases for content).
+const DEAL_MAX_WORDS: usize = 4;
+
+/// Deals whose name, lead company or competitors contain every word of `text` (case-
+/// insensitive for ASCII), most recently updated first. A team's pipeline is thousands of
+/// deals at most: a scan costs well under a millisecond and needs no index to keep.
+fn deals_by_words(conn: &Connection, text: &str, limit: u32) -> Result<Vec<SearchHit>> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() || words.len() > DEAL_MAX_WORDS {
+        return Ok(Vec::new());
+    }
+    let haystack = "lower(d.name || ' ' || coalesce(l.company, '') || ' ' || d.competitors)";
+    let conditions: Vec<String> = (1..=words.len())
+        .map(|i| format!("instr({haystack}, ?{i}) > 0"))
+        .collect();
+    let sql = format!(
+        "SELECT d.id, d.name, d.stage, d.amount_cents, l.company FROM deals d \
+         LEFT JOIN leads l ON l.id = d.lead_id WHERE {} \
+         ORDER BY d.updated_at DESC LIMIT {}",
+        conditions.join(" AND "),
+        limit
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(words.iter()), |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut hits = Vec::new();
+    for row in rows {
+        let (id, name, stage, amount_cents, company) = row?;
+        let stage: DealStage = from_enum("deal", &id, "stage", &stage)?;
+        let mut subtitle = format!("{} · {}", label(stage.as_str()), dollars(amount_cents));
+        if let Some(c) = company.filter(|c| !c.trim().is_empty()) {
+            subtitle.push_str(" · ");
+            subtitle.push_str(&c);
+        }
+        hits.push(SearchHit {
+            detail: None,
+            kind: SearchKind::Deal,
+            id,
+            title: name,
+            subtitle,
+            rank: DEAL_RANK,
+            snippet: Vec::new(),
+        });
+    }
+    Ok(hits)
+}
+
+/// `$1,234,567` from cents (whole dollars).
+fn dollars(cents: i64) -> String {
+    let whole = (cents / 100).unsigned_abs().to_string();
+    let mut out = String::with_capacity(whole.len() + whole.len() / 3 + 2);
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if cents < 0 {
+        format!("-${out}")
+    } else {
+        format!("${out}")
+    }
 }
 
 #[cfg(test)]

@@ -166,7 +166,12 @@ mod open {
             assert_eq!(content::get(c, &item.id)?, item);
             assert_eq!(proposals::get(c, &prop.id)?, prop);
             assert_eq!(settings::get(c)?.user_name, "Sam");
-            assert_eq!(search::search(c, "acme", 10)?.len(), 2);
+            let kinds: Vec<SearchKind> = search::search(c, "acme", 10)?
+                .into_iter()
+                .map(|h| h.kind)
+                .collect();
+            assert_eq!(kinds.len(), 3, "{kinds:?}");
+            assert!(kinds.contains(&SearchKind::Deal), "the Acme deal is found");
             Ok(())
         })
         .expect("read");
@@ -1236,6 +1241,42 @@ mod search_fts {
 
             // Title matches outrank body matches.
             s_check_weights(c)?;
+            Ok(())
+        })
+        .expect("read");
+    }
+
+    #[test]
+    fn finds_deals_by_name_company_or_competitor_but_not_by_a_phrase() {
+        let s = store();
+        s.write(|tx| {
+            let lead = leads::create(tx, &lead_draft("Initech"), T0)?;
+            deals::create(
+                tx,
+                &deal_draft("Initech expansion", Some(&lead.id), &["Globex"]),
+                T0,
+            )?;
+            deals::create(tx, &deal_draft("Umbrella renewal", None, &[]), T0)?;
+            Ok(())
+        })
+        .expect("seed");
+        s.read(|c| {
+            for q in ["initech", "Initech EXPANSION", "globex", "umbrella renewal"] {
+                let deals: Vec<SearchHit> = search::search(c, q, 10)?
+                    .into_iter()
+                    .filter(|h| h.kind == SearchKind::Deal)
+                    .collect();
+                assert_eq!(deals.len(), 1, "{q}");
+            }
+            let hit = search::search(c, "expansion", 10)?.remove(0);
+            assert_eq!(hit.kind, SearchKind::Deal);
+            assert_eq!(hit.title, "Initech expansion");
+            assert!(hit.subtitle.contains("Initech"), "{}", hit.subtitle);
+            assert!(hit.subtitle.contains('$'), "{}", hit.subtitle);
+            // A rep's question is a phrase for content, not a deal lookup.
+            let phrase =
+                search::search(c, "case studies for initech buyers worried about roi", 10)?;
+            assert!(phrase.iter().all(|h| h.kind != SearchKind::Deal));
             Ok(())
         })
         .expect("read");

@@ -10,6 +10,7 @@ pub enum SearchKind {
     Content,
     BattleCard,
     Lead,
+    Deal,
 }
 
 /// A piece of a snippet; `hit` pieces matched the query and are highlighted.

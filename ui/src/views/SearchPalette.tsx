@@ -7,6 +7,7 @@ type Kind = SearchHit["kind"];
 const GROUPS: Array<{ kind: Kind; label: string }> = [
   { kind: "battle_card", label: "Battle cards" },
   { kind: "content", label: "Content" },
+  { kind: "deal", label: "Deals" },
   { kind: "lead", label: "Leads" },
 ];
 
@@ -16,6 +17,8 @@ function pathOf(hit: SearchHit): string {
       return `/battle-cards/${hit.id}`;
     case "content":
       return `/content/${hit.id}`;
+    case "deal":
+      return `/deals/${hit.id}`;
     default:
       return `/leads/${hit.id}`;
   }
@@ -232,7 +235,7 @@ export function SearchPalette({
             autoFocus
             data-testid="search-input"
             className="palette-input"
-            placeholder="Ask for content in your words, or find a battle card or lead…"
+            placeholder="Ask for content in your words, or find a battle card, deal or lead…"
             value={q}
             onChange={(e) => setQ(e.target.value)}
             onKeyDown={onKey}
@@ -277,7 +280,7 @@ export function SearchPalette({
           {error && <div className="palette-note error-text">{error}</div>}
           {!error && !q.trim() && (
             <div className="palette-note">
-              Type a competitor, a product, an objection or a company. <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open.
+              Ask for content in your own words, or type a competitor, a deal or a company. <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open.
             </div>
           )}
           {res?.note && <div className="palette-note" data-testid="search-note">{res.note}</div>}
