@@ -348,7 +348,7 @@ fn dollars(cents: i64) -> String {
     let whole = (cents / 100).unsigned_abs().to_string();
     let mut out = String::with_capacity(whole.len() + whole.len() / 3 + 2);
     for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
