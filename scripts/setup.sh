@@ -13,10 +13,12 @@ apt_packages=(
   libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth x11-utils
-  postgresql
+  libasound2-dev
 )
 if (( want_test )); then
-  apt_packages+=(webkit2gtk-driver imagemagick)
+  # The end-to-end driver, screenshots; PostgreSQL for the team server's tests; a private
+  # PulseAudio server, its pactl and espeak-ng for the virtual-microphone test.
+  apt_packages+=(webkit2gtk-driver imagemagick postgresql pulseaudio pulseaudio-utils espeak-ng)
 fi
 
 missing=()
