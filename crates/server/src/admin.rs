@@ -3,11 +3,11 @@
 //! with a password.
 
 use crate::auth::{
-    self, check_password_policy, normalize_email, random_token, token_hash, valid_email,
+    self, check_password_policy, normalize_email, random_token, token_hash, valid_email, TokenKeys,
 };
 use crate::error::{Result, ServerError};
 use crate::http::ApiError;
-use crate::model::{Invite, Org, Role, User};
+use crate::model::{Invite, Org, Role, User, WebhookKey};
 use crate::storage::{NewUser, Storage, StoreError};
 use crate::{new_id, now_ms};
 
@@ -138,6 +138,50 @@ pub async fn create_user_with_password(
         })
         .await
         .map_err(ServerError::from)?)
+}
+
+/// A webhook secret as made by [`rotate_webhook_secret`]: shown once.
+#[derive(Debug)]
+pub struct CreatedWebhookSecret {
+    pub secret: String,
+    /// Where the CRM posts: `/v1/webhooks/crm/<org id>`.
+    pub path: String,
+    pub owner: User,
+}
+
+/// Gives organisation `org_id` a new webhook secret (the old one stops working at
+/// once) whose unnamed records belong to `owner_email` (an active user of the
+/// organisation).
+pub async fn rotate_webhook_secret(
+    store: &dyn Storage,
+    keys: &TokenKeys,
+    org_id: &str,
+    owner_email: &str,
+) -> Result<CreatedWebhookSecret, AdminError> {
+    let email = normalize_email(owner_email);
+    let owner = match store.user_by_email(&email).await? {
+        Some(u) if u.org_id == org_id && !u.disabled => u,
+        _ => {
+            return Err(AdminError::Api(ApiError::invalid(
+                "owner_email",
+                "not an active user of this organisation",
+            )))
+        }
+    };
+    let key_id = random_token();
+    store
+        .put_webhook_key(WebhookKey {
+            org_id: org_id.to_string(),
+            key_id: key_id.clone(),
+            owner_id: owner.id.clone(),
+            created_at: now_ms(),
+        })
+        .await?;
+    Ok(CreatedWebhookSecret {
+        secret: keys.webhook_secret(org_id, &key_id),
+        path: format!("/v1/webhooks/crm/{org_id}"),
+        owner,
+    })
 }
 
 /// An administration failure: a refusal with a reason, or a server error.

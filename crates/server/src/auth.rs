@@ -124,6 +124,9 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// HMAC-SHA256(signing secret, a label): the key webhook secrets derive from, so
+    /// a webhook secret says nothing about the JWT key and vice versa.
+    webhook_master: [u8; 32],
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -148,7 +151,24 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            webhook_master: hmac_sha256(secret, &[b"closer-webhook-master-v1"]),
         })
+    }
+
+    /// The webhook secret of organisation `org_id` under key `key_id` (the random
+    /// id stored per organisation): `whsec_` + 43 base64url characters. Every
+    /// instance sharing the signing secret derives the same one; the database alone
+    /// cannot.
+    pub fn webhook_secret(&self, org_id: &str, key_id: &str) -> String {
+        let mac = hmac_sha256(
+            &self.webhook_master,
+            &[org_id.as_bytes(), b"\0", key_id.as_bytes()],
+        );
+        format!(
+            "{}{}",
+            crate::webhook::SECRET_PREFIX,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac)
+        )
     }
 
     /// Signs an access token for `actor`, valid `ttl_secs` from `now_secs`.
@@ -175,6 +195,17 @@ impl TokenKeys {
             role: data.claims.role,
         })
     }
+}
+
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::Mac;
+    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
+    let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 /// Loads the signing secret: the file `secret_file` if given, else the environment
@@ -263,6 +294,13 @@ mod tests {
         let other = TokenKeys::from_secret(&[8u8; 32]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(other.verify(&token), None);
         assert!(TokenKeys::from_secret(b"short").is_err());
+
+        let a = keys.webhook_secret("org-a", "k1");
+        assert!(a.starts_with("whsec_") && a.len() == 6 + 43, "{a}");
+        assert_eq!(a, keys.webhook_secret("org-a", "k1"));
+        assert_ne!(a, keys.webhook_secret("org-b", "k1"));
+        assert_ne!(a, keys.webhook_secret("org-a", "k2"));
+        assert_ne!(a, other.webhook_secret("org-a", "k1"));
     }
 
     #[test]

@@ -24,6 +24,14 @@ pub struct ServerConfig {
     /// How far in the future a client's clock may be (a clock far ahead would win
     /// every later write).
     pub max_clock_skew_ms: i64,
+    /// How far a webhook signature's timestamp may be from the server's clock, either way.
+    pub webhook_tolerance_secs: i64,
+    /// Largest webhook body.
+    pub max_webhook_bytes: usize,
+    /// Webhook deliveries per second per sending IP, and the burst allowed (a CRM's
+    /// bulk sync sends many at once).
+    pub webhook_rate_per_sec: u32,
+    pub webhook_burst: u32,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +49,10 @@ impl Default for ServerConfig {
             max_push_bytes: 8 * 1024 * 1024,
             max_body_bytes: 64 * 1024,
             max_clock_skew_ms: 24 * 3600 * 1000,
+            webhook_tolerance_secs: 300,
+            max_webhook_bytes: 256 * 1024,
+            webhook_rate_per_sec: 100,
+            webhook_burst: 1000,
         }
     }
 }

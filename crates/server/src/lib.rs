@@ -7,6 +7,8 @@
 //! - [`auth`]: argon2 password hashes, HS256 access tokens, opaque refresh tokens
 //!   (stored hashed, rotated on use, a reused one revokes its family).
 //! - [`http`]: the axum router; every error is an RFC 7807 `application/problem+json`.
+//! - [`webhook`]: inbound CRM webhooks (HMAC-SHA256 signatures, a replay window,
+//!   idempotent event ids), applied through the same merge rules as a push.
 //!
 //! It deliberately knows nothing about the desktop's store: entity fields are opaque
 //! JSON to it, except `owner_id`, which decides who may write and read an entity.
@@ -19,6 +21,7 @@ pub mod http;
 pub mod model;
 pub mod storage;
 pub mod sync;
+pub mod webhook;
 
 pub use config::ServerConfig;
 pub use error::{Result, ServerError};

@@ -4,6 +4,7 @@
 //! closer-server [--data-dir DIR] [--database-url URL] init-org --name N --admin-email E --admin-password-file F
 //! closer-server [--data-dir DIR] [--database-url URL] invite --org ORG --email E --role rep|manager|admin [--password-file F]
 //! closer-server [--data-dir DIR] [--database-url URL] serve [--listen 127.0.0.1:8787] [--jwt-secret-file F]
+//! closer-server [--data-dir DIR] [--database-url URL] webhook-secret --org ORG --owner EMAIL [--jwt-secret-file F]
 //! ```
 
 use std::path::PathBuf;
@@ -79,6 +80,19 @@ enum Command {
         role: RoleArg,
         #[arg(long)]
         password_file: Option<PathBuf>,
+    },
+    /// Give the organisation a new CRM webhook secret (printed once; the old one stops
+    /// working). Use the same signing secret as the servers (--jwt-secret-file,
+    /// CLOSER_JWT_SECRET or the data dir's): webhook secrets are derived from it.
+    WebhookSecret {
+        /// The organisation's name or id.
+        #[arg(long)]
+        org: String,
+        /// The user who owns the leads and deals a CRM sends without an owner_email.
+        #[arg(long)]
+        owner: String,
+        #[arg(long)]
+        jwt_secret_file: Option<PathBuf>,
     },
     /// Serve the API.
     Serve {
@@ -164,6 +178,26 @@ async fn main() -> anyhow::Result<()> {
                     );
                 }
             }
+        }
+        Command::WebhookSecret {
+            org,
+            owner,
+            jwt_secret_file,
+        } => {
+            let Some(org) = store.find_org(&org).await? else {
+                bail!("no organisation named {org:?}");
+            };
+            let secret = load_or_create_secret(jwt_secret_file.as_deref(), &cli.data_dir)?;
+            let keys = TokenKeys::from_secret(&secret)?;
+            let created = admin::rotate_webhook_secret(store.as_ref(), &keys, &org.id, &owner)
+                .await
+                .map_err(admin_error)?;
+            println!("webhook secret for {}: {}", org.name, created.secret);
+            println!("the CRM posts to {} (signed; see the README)", created.path);
+            println!(
+                "records without an owner_email belong to {}",
+                created.owner.email
+            );
         }
         Command::Serve {
             listen,

@@ -136,3 +136,13 @@ pub enum Rotation {
     Expired,
     Unknown,
 }
+
+/// An organisation's webhook key: the id its secret is derived from (the secret itself
+/// is never stored) and the user who owns what a CRM pushes without naming an owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookKey {
+    pub org_id: String,
+    pub key_id: String,
+    pub owner_id: String,
+    pub created_at: i64,
+}

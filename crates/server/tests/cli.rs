@@ -130,6 +130,55 @@ async fn init_org_invite_serve_and_sign_in() {
     let tokens: serde_json::Value = r.json().await.unwrap();
     assert_eq!(tokens["user"]["role"], "rep");
     assert!(data.join("server.sqlite3").exists());
+
+    // A webhook secret from the command line (while the server runs), then a signed
+    // CRM event through the running server.
+    let out = run(
+        &data,
+        &[
+            "webhook-secret",
+            "--org",
+            "Acme",
+            "--owner",
+            "ann@acme.test",
+        ],
+    );
+    let secret = out
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(secret.starts_with("whsec_"), "{out}");
+    assert!(out.contains("/v1/webhooks/crm/"), "{out}");
+    let path = out
+        .split_whitespace()
+        .find(|w| w.starts_with("/v1/webhooks/crm/"))
+        .unwrap();
+    let body = json!({"event_id": "e1", "type": "lead.upserted", "occurred_at": 1,
+        "data": {"fields": {"company": "Initech"}, "id": "l1"}})
+    .to_string();
+    let sig =
+        closer_server::webhook::sign(&secret, closer_server::now_ms() / 1000, body.as_bytes());
+    let r = http
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/json")
+        .header("x-closer-signature", sig)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = http
+        .get(format!("{base}/v1/sync/pull"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let page: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(page["changes"][0]["entity_id"], "l1");
     let secret = std::fs::metadata(data.join("jwt-secret")).unwrap();
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(secret.permissions().mode() & 0o777, 0o600);

@@ -49,6 +49,7 @@ conformance!(
     pull_pages_with_progress,
     push_rules_by_role_and_owner,
     a_refused_batch_changes_nothing,
+    concurrent_pushes_get_gap_free_versions,
 );
 
 fn actor(u: &User) -> Actor {
@@ -1012,4 +1013,65 @@ async fn a_refused_batch_changes_nothing(store: &dyn Storage) {
         .await
         .unwrap();
     assert_eq!(r.acks[0].server_version, 1);
+}
+
+/// Pushes of several clients at once (PostgreSQL group-commits them): every change
+/// gets its own version, without gaps; a refused push among them changes nothing.
+async fn concurrent_pushes_get_gap_free_versions(store: &dyn Storage) {
+    let a = org(store, "Acme").await;
+    let ann = actor(&user(store, &a, "ann@acme.test", Role::Rep).await);
+    let ben = actor(&user(store, &a, "ben@acme.test", Role::Rep).await);
+    let client = |who: Actor, name: &'static str| async move {
+        let mut versions = Vec::new();
+        for n in 0..10u64 {
+            let req = batch(
+                name,
+                vec![
+                    set(
+                        Entity::Lead,
+                        &format!("{name}-{n}-a"),
+                        2 * n + 1,
+                        &[("name", json!(n), 1, name)],
+                    ),
+                    set(
+                        Entity::Deal,
+                        &format!("{name}-{n}-b"),
+                        2 * n + 2,
+                        &[("name", json!(n), 1, name)],
+                    ),
+                ],
+            );
+            let r = store.push(&who, &req, now_ms()).await.unwrap();
+            versions.extend(r.acks.iter().map(|a| a.server_version));
+        }
+        versions
+    };
+    let refused = async {
+        for n in 0..10u64 {
+            let card = set(
+                Entity::BattleCard,
+                "bc",
+                n + 1,
+                &[("title", json!("x"), 1, "z")],
+            );
+            let r = store
+                .push(&ann, &batch("intruder", vec![card]), now_ms())
+                .await;
+            assert!(matches!(r, Err(StoreError::Forbidden(_))), "{r:?}");
+        }
+    };
+    let (v1, v2, v3, v4, ()) = tokio::join!(
+        client(ann.clone(), "c1"),
+        client(ben.clone(), "c2"),
+        client(ann.clone(), "c3"),
+        client(ben.clone(), "c4"),
+        refused,
+    );
+    let mut all: Vec<i64> = [v1, v2, v3, v4].concat();
+    all.sort_unstable();
+    assert_eq!(all, (1..=80).collect::<Vec<i64>>());
+    let manager = actor(&user(store, &a, "mia@acme.test", Role::Manager).await);
+    let changes = pull_all(store, &manager).await;
+    assert_eq!(changes.len(), 80);
+    assert!(changes.windows(2).all(|w| w[0].version < w[1].version));
 }

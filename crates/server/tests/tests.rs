@@ -16,5 +16,11 @@ mod security;
 /// The push decoder under arbitrary input (proptest).
 mod decoder;
 
+/// Inbound CRM webhooks: signatures, replay window, idempotency, on both backends.
+mod webhooks;
+
+/// Two instances against one PostgreSQL database.
+mod multi_instance;
+
 /// The `closer-server` binary: admin commands and `serve`.
 mod cli;

@@ -283,14 +283,17 @@ impl fmt::Display for Invalid {
     }
 }
 
-fn valid_id(s: &str) -> bool {
+/// An id the protocol accepts (client, entity, clock node): 1-64 characters of
+/// `[A-Za-z0-9-_.:]`.
+pub fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= limits::MAX_ID_LEN
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
-fn valid_field_name(s: &str) -> bool {
+/// A field name the protocol accepts: 1-64 characters of `[a-z0-9_]`.
+pub fn valid_field_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= limits::MAX_FIELD_NAME_LEN
         && s.bytes()

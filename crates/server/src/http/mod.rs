@@ -13,6 +13,8 @@
 //! | PATCH | `/v1/users/{id}` | admin (own organisation) |
 //! | POST | `/v1/sync/push` | every role (per-entity rules in [`crate::sync`]) |
 //! | GET | `/v1/sync/pull` | every role (filtered by what the role may read) |
+//! | POST | `/v1/webhooks/crm/{org}` | a CRM holding the organisation's webhook secret (signed) |
+//! | POST | `/v1/webhooks/crm-secret` | admin (rotates the secret, shown once) |
 
 pub mod auth_routes;
 pub mod extract;
@@ -20,6 +22,7 @@ pub mod problem;
 pub mod ratelimit;
 pub mod sync_routes;
 pub mod users;
+pub mod webhooks;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -60,6 +63,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let push_limit = DefaultBodyLimit::max(state.config.max_push_bytes);
     let body_limit = DefaultBodyLimit::max(state.config.max_body_bytes);
+    let webhook_limit = DefaultBodyLimit::max(state.config.max_webhook_bytes);
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/auth/login", post(auth_routes::login))
@@ -72,6 +76,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/users/{id}", patch(users::update))
         .route("/v1/sync/push", post(sync_routes::push).layer(push_limit))
         .route("/v1/sync/pull", get(sync_routes::pull))
+        .route(
+            "/v1/webhooks/crm/{org}",
+            post(webhooks::receive).layer(webhook_limit),
+        )
+        .route("/v1/webhooks/crm-secret", post(webhooks::rotate_secret))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(body_limit)

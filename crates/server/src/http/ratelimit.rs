@@ -15,6 +15,7 @@ pub struct Limiters {
     user: DefaultKeyedRateLimiter<String>,
     ip: DefaultKeyedRateLimiter<String>,
     login: DefaultKeyedRateLimiter<String>,
+    webhook: DefaultKeyedRateLimiter<String>,
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -34,6 +35,10 @@ impl Limiters {
             user: RateLimiter::keyed(per_second(config.user_rate_per_sec, config.user_burst)),
             ip: RateLimiter::keyed(per_second(config.ip_rate_per_sec, config.ip_burst)),
             login: RateLimiter::keyed(login),
+            webhook: RateLimiter::keyed(per_second(
+                config.webhook_rate_per_sec,
+                config.webhook_burst,
+            )),
         }
     }
 
@@ -43,6 +48,11 @@ impl Limiters {
 
     pub fn check_ip(&self, ip: &str) -> Result<(), ApiError> {
         check(&self.ip, ip)
+    }
+
+    /// One webhook delivery from this IP.
+    pub fn check_webhook(&self, ip: &str) -> Result<(), ApiError> {
+        check(&self.webhook, ip)
     }
 
     /// One sign-in attempt for this email from this IP.
@@ -55,6 +65,8 @@ impl Limiters {
         self.user.retain_recent();
         self.ip.retain_recent();
         self.login.retain_recent();
+        self.webhook.retain_recent();
+        self.webhook.shrink_to_fit();
         self.user.shrink_to_fit();
         self.ip.shrink_to_fit();
         self.login.shrink_to_fit();

@@ -5,9 +5,11 @@
 //! Both load what a push needs inside one transaction, let [`crate::sync::plan_push`]
 //! decide (pure, shared), and write the plan in the same transaction; a push is
 //! serialised per organisation (SQLite: its single writer; PostgreSQL: a row lock on
-//! the organisation), so server versions are handed out and committed in order and a
-//! pull never skips a change.
+//! the organisation, held to the commit), so server versions are handed out and
+//! committed in order and a pull never skips a change. PostgreSQL group-commits the
+//! pushes that arrive together (`pg_batch`): one lock, one load, one write per batch.
 
+mod pg_batch;
 pub mod postgres;
 pub mod sqlite;
 
@@ -15,9 +17,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use closer_sync_proto::{Conflict, Entity, FieldValue, Hlc, PullPage, PushRequest, PushResponse};
+use closer_sync_proto::{
+    Ack, Conflict, Entity, FieldValue, Hlc, Mutation, PullPage, PushRequest, PushResponse,
+};
 
-use crate::model::{Actor, Invite, Org, RefreshToken, Role, Rotation, User};
+use crate::model::{Actor, Invite, Org, RefreshToken, Role, Rotation, User, WebhookKey};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -42,6 +46,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("background task failed: {0}")]
     Task(String),
+    /// A group-committed batch of pushes failed as a whole (PostgreSQL).
+    #[error("a batch of pushes failed: {0}")]
+    Batch(String),
     #[error("cannot open the database: {0}")]
     Open(String),
 }
@@ -116,6 +123,43 @@ pub trait Storage: Send + Sync {
     async fn push(&self, actor: &Actor, req: &PushRequest, now: i64) -> StoreResult<PushResponse>;
     /// Changes after `since` that `actor` may see, oldest first, at most `limit`.
     async fn pull(&self, actor: &Actor, since: i64, limit: u32) -> StoreResult<PullPage>;
+
+    /// The organisation's webhook key, if an admin has made one.
+    async fn webhook_key(&self, org_id: &str) -> StoreResult<Option<WebhookKey>>;
+    /// Sets (replaces) the organisation's webhook key.
+    async fn put_webhook_key(&self, key: WebhookKey) -> StoreResult<()>;
+    /// Applies one webhook event as `actor`, in one transaction serialised with the
+    /// organisation's pushes: an event id seen before returns its stored ack and
+    /// changes nothing; otherwise the mutation gets the client's next mutation id and
+    /// goes through the push path ([`crate::sync::plan_push`]), and the event is recorded.
+    async fn apply_webhook(
+        &self,
+        actor: &Actor,
+        event: &WebhookApply,
+    ) -> StoreResult<WebhookOutcome>;
+}
+
+/// One webhook event, ready for [`Storage::apply_webhook`].
+#[derive(Debug, Clone)]
+pub struct WebhookApply {
+    pub event_id: String,
+    /// SHA-256 of the body: the same id with another body is refused.
+    pub body_hash: String,
+    /// The sync client the writes are recorded under.
+    pub client_id: String,
+    /// Its `mutation_id` is replaced by the client's next one.
+    pub mutation: Mutation,
+    pub received_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebhookOutcome {
+    /// Applied now.
+    Applied(Ack),
+    /// Seen before with the same body: what it did then; nothing changed now.
+    Replayed(Ack),
+    /// Seen before with a different body.
+    EventIdReused,
 }
 
 /// Opens the storage a command line asks for: PostgreSQL for a `postgres://` or

@@ -3,6 +3,10 @@
 //! Migrations are embedded, append-only, recorded in `schema_migrations` and applied
 //! under an advisory lock, so instances starting together migrate once.
 //!
+//! Pushes are group-committed per organisation (`storage::pg_batch`); a pull is one
+//! statement (one snapshot, one round trip); statements are prepared once per
+//! connection (deadpool's statement cache).
+//!
 //! Connections are made without TLS (a database on the same host or private
 //! network); TLS to the database is not supported yet.
 
@@ -14,22 +18,27 @@ use closer_sync_proto::{Ack, Change, PullPage, PushRequest, PushResponse};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
+use super::pg_batch::PushQueue;
 use super::sqlite::{attach_conflicts, RawConflict};
 use super::{
     decode_entity, decode_json, decode_role, encode_json, mutation_id_to_i64, EntityRow, NewUser,
-    Storage, StoreError, StoreResult,
+    Storage, StoreError, StoreResult, WebhookApply, WebhookOutcome,
 };
-use crate::model::{Actor, Invite, Org, RefreshToken, Role, Rotation, User};
+use crate::model::{Actor, Invite, Org, RefreshToken, Role, Rotation, User, WebhookKey};
 use crate::sync::{batch_keys, plan_push, ClientState, PushLoad};
 
 /// Embedded migrations, applied in order; never edit a shipped one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/postgres/0001_init.sql")),
+    (2, include_str!("migrations/postgres/0002_webhooks.sql")),
+];
 
 /// Any constant: the advisory lock that serialises migrations across instances.
 const MIGRATION_LOCK: i64 = 0x0C10_5E25;
 
 pub struct PgStorage {
     pool: Pool,
+    pushes: PushQueue,
 }
 
 fn pool_error(e: impl std::fmt::Display) -> StoreError {
@@ -55,22 +64,30 @@ fn user_from_row(r: &tokio_postgres::Row) -> StoreResult<User> {
     })
 }
 
-fn entity_from_row(r: &tokio_postgres::Row) -> StoreResult<EntityRow> {
-    let entity: String = r.try_get(0)?;
-    let deleted: Option<String> = r.try_get(4)?;
-    let fields: String = r.try_get(5)?;
+pub(super) fn entity_from_row(r: &tokio_postgres::Row) -> StoreResult<EntityRow> {
+    entity_from_row_at(r, 0)
+}
+
+/// An entity from six columns starting at `at`: entity, entity_id, owner_id,
+/// version, deleted_hlc, fields.
+fn entity_from_row_at(r: &tokio_postgres::Row, at: usize) -> StoreResult<EntityRow> {
+    let entity: String = r.try_get(at)?;
+    let deleted: Option<String> = r.try_get(at + 4)?;
+    let fields: String = r.try_get(at + 5)?;
     Ok(EntityRow {
         entity: decode_entity(&entity)?,
-        entity_id: r.try_get(1)?,
-        owner_id: r.try_get(2)?,
-        version: r.try_get(3)?,
+        entity_id: r.try_get(at + 1)?,
+        owner_id: r.try_get(at + 2)?,
+        version: r.try_get(at + 3)?,
         deleted_hlc: deleted.as_deref().map(decode_json).transpose()?,
         fields: decode_json(&fields)?,
     })
 }
 
 impl PgStorage {
-    /// Connects to `url`, checks the connection and migrates the schema.
+    /// Connects to `url`, checks the connection and migrates the schema. The push
+    /// workers (`storage::pg_batch`) run on the current tokio runtime: use the
+    /// storage on the runtime that opened it.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Open(format!("invalid PostgreSQL URL: {e}")))?;
@@ -85,7 +102,10 @@ impl PgStorage {
             .max_size(16)
             .build()
             .map_err(pool_error)?;
-        let storage = Self { pool };
+        let storage = Self {
+            pushes: PushQueue::start(pool.clone()),
+            pool,
+        };
         storage.migrate().await?;
         Ok(storage)
     }
@@ -438,243 +458,92 @@ impl Storage for PgStorage {
     }
 
     async fn push(&self, actor: &Actor, req: &PushRequest, _now: i64) -> StoreResult<PushResponse> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        // The organisation's row lock serialises its pushes across instances, so
-        // versions are committed in the order they are handed out.
-        let version: i64 = tx
-            .query_opt(
-                "SELECT version FROM orgs WHERE id = $1 FOR UPDATE",
-                &[&actor.org_id],
-            )
-            .await?
-            .ok_or_else(|| StoreError::Forbidden("unknown organisation".into()))?
-            .try_get(0)?;
-        let client_state = match tx
-            .query_opt(
-                "SELECT user_id, last_mutation_id FROM sync_clients WHERE org_id = $1 AND client_id = $2",
-                &[&actor.org_id, &req.client_id],
-            )
-            .await?
-        {
-            Some(r) => Some(ClientState {
-                user_id: r.try_get(0)?,
-                last_mutation_id: u64::try_from(r.try_get::<_, i64>(1)?).unwrap_or(0),
-            }),
-            None => None,
-        };
-        let ids = req
-            .mutations
-            .iter()
-            .map(|m| mutation_id_to_i64(m.mutation_id))
-            .collect::<StoreResult<Vec<i64>>>()?;
-        let mut acks = HashMap::new();
-        for r in tx
-            .query(
-                "SELECT mutation_id, ack FROM sync_acks WHERE org_id = $1 AND client_id = $2 AND mutation_id = ANY($3)",
-                &[&actor.org_id, &req.client_id, &ids],
-            )
-            .await?
-        {
-            let id: i64 = r.try_get(0)?;
-            let ack: String = r.try_get(1)?;
-            acks.insert(u64::try_from(id).unwrap_or(0), decode_json::<Ack>(&ack)?);
-        }
-        let keys = batch_keys(req);
-        let key_ids: Vec<String> = keys.iter().map(|(_, id)| id.clone()).collect();
-        let mut rows = HashMap::new();
-        for r in tx
-            .query(
-                "SELECT entity, entity_id, owner_id, version, deleted_hlc, fields FROM entities \
-                 WHERE org_id = $1 AND entity_id = ANY($2)",
-                &[&actor.org_id, &key_ids],
-            )
-            .await?
-        {
-            let row = entity_from_row(&r)?;
-            let key = (row.entity, row.entity_id.clone());
-            if keys.binary_search(&key).is_ok() {
-                rows.insert(key, row);
-            }
-        }
-        let plan = plan_push(
-            actor,
-            req,
-            PushLoad {
-                client: client_state,
-                acks,
-                rows,
-                version,
-            },
-        )?;
-        if !plan.rows.is_empty() {
-            let put = tx
-                .prepare(
-                    "INSERT INTO entities (org_id, entity, entity_id, owner_id, version, deleted_hlc, fields) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (org_id, entity, entity_id) DO UPDATE SET owner_id = excluded.owner_id, \
-                     version = excluded.version, deleted_hlc = excluded.deleted_hlc, fields = excluded.fields",
-                )
-                .await?;
-            for row in &plan.rows {
-                let deleted = row.deleted_hlc.as_ref().map(encode_json).transpose()?;
-                let fields = encode_json(&row.fields)?;
-                tx.execute(
-                    &put,
-                    &[
-                        &actor.org_id,
-                        &row.entity.as_str(),
-                        &row.entity_id,
-                        &row.owner_id,
-                        &row.version,
-                        &deleted,
-                        &fields,
-                    ],
-                )
-                .await?;
-            }
-        }
-        if !plan.history.is_empty() {
-            let hist = tx
-                .prepare(
-                    "INSERT INTO history (org_id, entity, entity_id, field, value, hlc, winner_hlc, version, user_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .await?;
-            for h in &plan.history {
-                let c = &h.conflict;
-                tx.execute(
-                    &hist,
-                    &[
-                        &actor.org_id,
-                        &c.entity.as_str(),
-                        &c.entity_id,
-                        &c.field,
-                        &encode_json(&c.value)?,
-                        &encode_json(&c.hlc)?,
-                        &encode_json(&c.winner_hlc)?,
-                        &c.version,
-                        &h.user_id,
-                    ],
-                )
-                .await?;
-            }
-        }
-        if !plan.new_acks.is_empty() {
-            let put_ack = tx
-                .prepare(
-                    "INSERT INTO sync_acks (org_id, client_id, mutation_id, ack) VALUES ($1, $2, $3, $4)",
-                )
-                .await?;
-            for ack in &plan.new_acks {
-                tx.execute(
-                    &put_ack,
-                    &[
-                        &actor.org_id,
-                        &req.client_id,
-                        &mutation_id_to_i64(ack.mutation_id)?,
-                        &encode_json(ack)?,
-                    ],
-                )
-                .await?;
-            }
-        }
-        if let Some(last) = plan.client_last {
-            tx.execute(
-                "INSERT INTO sync_clients (org_id, client_id, user_id, last_mutation_id) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (org_id, client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id",
-                &[&actor.org_id, &req.client_id, &actor.user_id, &mutation_id_to_i64(last)?],
-            )
-            .await?;
-        }
-        if plan.version != version {
-            tx.execute(
-                "UPDATE orgs SET version = $2 WHERE id = $1",
-                &[&actor.org_id, &plan.version],
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(plan.response)
+        // Group-committed with the organisation's other pending pushes (see pg_batch).
+        self.pushes.push(actor, req).await
     }
 
     async fn pull(&self, actor: &Actor, since: i64, limit: u32) -> StoreResult<PullPage> {
-        const VISIBLE: &str = "e.org_id = $1 AND ($3 OR e.owner_id IS NULL OR e.owner_id = $4)";
-        let mut client = self.client().await?;
-        // REPEATABLE READ: the page, the count and the conflicts see one snapshot.
-        let tx = client
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await?;
+        // Who may see what, as SQL over `entities` aliased by `{t}`: a manager or admin
+        // sees the whole organisation (no owner test, so the count can run on the
+        // (org_id, version) index alone); a rep, team entities and their own.
+        // Parameters: $1 org, $2 since, $3 limit, $4 the rep's id.
         let whole = actor.role.reads_whole_team();
-        let limit = i64::from(limit);
+        let visible = |t: &str| {
+            if whole {
+                format!("{t}.org_id = $1")
+            } else {
+                format!("{t}.org_id = $1 AND ({t}.owner_id IS NULL OR {t}.owner_id = $4)")
+            }
+        };
+        // One statement, so one snapshot and one round trip: the page (kind 0), the
+        // count of everything visible after `since` (kind 1; the page is its head, so
+        // what remains is the count minus the page), and the page's conflicts (kind 2).
         let sql = format!(
-            "SELECT e.entity, e.entity_id, e.owner_id, e.version, e.deleted_hlc, e.fields \
-             FROM entities e WHERE {VISIBLE} AND e.version > $2 ORDER BY e.version LIMIT $5"
+            "WITH page AS ( \
+               SELECT e.entity, e.entity_id, e.owner_id, e.version, e.deleted_hlc, e.fields \
+               FROM entities e WHERE {vis} AND e.version > $2 ORDER BY e.version LIMIT $3) \
+             SELECT 0 AS kind, entity, entity_id, owner_id, version, deleted_hlc, fields, \
+                    NULL::text AS field, NULL::text AS hlc, NULL::text AS winner_hlc, version AS ord \
+               FROM page \
+             UNION ALL \
+             SELECT 1, NULL, NULL, NULL, \
+                    (SELECT count(*) FROM entities e WHERE {vis} AND e.version > $2), \
+                    NULL, NULL, NULL, NULL, NULL, 0 \
+             UNION ALL \
+             SELECT 2, h.entity, h.entity_id, NULL, h.version, NULL, h.value, h.field, h.hlc, \
+                    h.winner_hlc, h.id \
+               FROM history h JOIN page p \
+                 ON h.org_id = $1 AND h.entity = p.entity AND h.entity_id = p.entity_id \
+              WHERE h.version > $2 \
+             ORDER BY kind, ord",
+            vis = visible("e")
         );
+        let client = self.client().await?;
+        let limit = i64::from(limit);
+        let stmt = client.prepare_cached(&sql).await?;
+        let with_rep: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+            [&actor.org_id, &since, &limit, &actor.user_id];
+        let params = if whole { &with_rep[..3] } else { &with_rep[..] };
+        let rows = client.query(&stmt, params).await?;
         let mut changes: Vec<Change> = Vec::new();
-        for r in tx
-            .query(
-                &sql,
-                &[&actor.org_id, &since, &whole, &actor.user_id, &limit],
-            )
-            .await?
-        {
-            let row = entity_from_row(&r)?;
-            let deleted = row.deleted_hlc.is_some();
-            changes.push(Change {
-                entity: row.entity,
-                entity_id: row.entity_id,
-                version: row.version,
-                owner_id: row.owner_id,
-                deleted,
-                fields: if deleted {
-                    Default::default()
-                } else {
-                    row.fields
-                },
-                conflicts: Vec::new(),
-            });
-        }
-        let next_cursor = changes.last().map_or(since, |c| c.version);
-        let total_remaining: i64 = tx
-            .query_one(
-                &format!("SELECT count(*) FROM entities e WHERE {VISIBLE} AND e.version > $2"),
-                &[&actor.org_id, &next_cursor, &whole, &actor.user_id],
-            )
-            .await?
-            .try_get(0)?;
-        if !changes.is_empty() {
-            let sql = format!(
-                "SELECT h.entity, h.entity_id, h.field, h.value, h.hlc, h.winner_hlc, h.version \
-                 FROM history h JOIN entities e \
-                   ON e.org_id = h.org_id AND e.entity = h.entity AND e.entity_id = h.entity_id \
-                 WHERE {VISIBLE} AND h.version > $2 AND e.version > $2 AND e.version <= $5 ORDER BY h.id"
-            );
-            let mut raws: Vec<RawConflict> = Vec::new();
-            for r in tx
-                .query(
-                    &sql,
-                    &[&actor.org_id, &since, &whole, &actor.user_id, &next_cursor],
-                )
-                .await?
-            {
-                raws.push((
-                    r.try_get(0)?,
+        let mut raws: Vec<RawConflict> = Vec::new();
+        let mut counted = 0i64;
+        for r in &rows {
+            match r.try_get::<_, i32>(0)? {
+                0 => {
+                    let row = entity_from_row_at(r, 1)?;
+                    let deleted = row.deleted_hlc.is_some();
+                    changes.push(Change {
+                        entity: row.entity,
+                        entity_id: row.entity_id,
+                        version: row.version,
+                        owner_id: row.owner_id,
+                        deleted,
+                        fields: if deleted {
+                            Default::default()
+                        } else {
+                            row.fields
+                        },
+                        conflicts: Vec::new(),
+                    });
+                }
+                1 => counted = r.try_get(4)?,
+                _ => raws.push((
                     r.try_get(1)?,
                     r.try_get(2)?,
-                    r.try_get(3)?,
-                    r.try_get(4)?,
-                    r.try_get(5)?,
+                    r.try_get(7)?,
                     r.try_get(6)?,
-                ));
+                    r.try_get(8)?,
+                    r.try_get(9)?,
+                    r.try_get(4)?,
+                )),
             }
-            attach_conflicts(&mut changes, raws)?;
         }
-        tx.commit().await?;
-        let total_remaining = u64::try_from(total_remaining).unwrap_or(0);
+        attach_conflicts(&mut changes, raws)?;
+        let next_cursor = changes.last().map_or(since, |c| c.version);
+        let total_remaining = u64::try_from(counted)
+            .unwrap_or(0)
+            .saturating_sub(changes.len() as u64);
         Ok(PullPage {
             changes,
             next_cursor,
@@ -682,4 +551,267 @@ impl Storage for PgStorage {
             has_more: total_remaining > 0,
         })
     }
+
+    async fn webhook_key(&self, org_id: &str) -> StoreResult<Option<WebhookKey>> {
+        let client = self.client().await?;
+        client
+            .query_opt(
+                "SELECT org_id, key_id, owner_id, created_at FROM webhook_keys WHERE org_id = $1",
+                &[&org_id],
+            )
+            .await?
+            .map(|r| {
+                Ok(WebhookKey {
+                    org_id: r.try_get(0)?,
+                    key_id: r.try_get(1)?,
+                    owner_id: r.try_get(2)?,
+                    created_at: r.try_get(3)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn put_webhook_key(&self, key: WebhookKey) -> StoreResult<()> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO webhook_keys (org_id, key_id, owner_id, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (org_id) DO UPDATE SET key_id = excluded.key_id, \
+                 owner_id = excluded.owner_id, created_at = excluded.created_at",
+                &[&key.org_id, &key.key_id, &key.owner_id, &key.created_at],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn apply_webhook(
+        &self,
+        actor: &Actor,
+        event: &WebhookApply,
+    ) -> StoreResult<WebhookOutcome> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // First the organisation's row lock (as a push takes it): two deliveries of
+        // one event, to two instances at once, are applied one after the other, and
+        // the second sees the first's record (READ COMMITTED reads what committed
+        // before each statement).
+        tx.query_opt(
+            "SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE",
+            &[&actor.org_id],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Forbidden("unknown organisation".into()))?;
+        if let Some(r) = tx
+            .query_opt(
+                "SELECT body_hash, ack FROM webhook_events WHERE org_id = $1 AND event_id = $2",
+                &[&actor.org_id, &event.event_id],
+            )
+            .await?
+        {
+            let hash: String = r.try_get(0)?;
+            let ack: String = r.try_get(1)?;
+            return Ok(if hash == event.body_hash {
+                WebhookOutcome::Replayed(decode_json(&ack)?)
+            } else {
+                WebhookOutcome::EventIdReused
+            });
+        }
+        let last: i64 = tx
+            .query_opt(
+                "SELECT last_mutation_id FROM sync_clients WHERE org_id = $1 AND client_id = $2",
+                &[&actor.org_id, &event.client_id],
+            )
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?
+            .unwrap_or(0);
+        let mut mutation = event.mutation.clone();
+        mutation.mutation_id = u64::try_from(last).unwrap_or(0) + 1;
+        let req = PushRequest {
+            client_id: event.client_id.clone(),
+            mutations: vec![mutation],
+        };
+        let response = push_in_tx(&tx, actor, &req).await?;
+        let ack = response
+            .acks
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("a push of one mutation gave no ack".into()))?;
+        tx.execute(
+            "INSERT INTO webhook_events (org_id, event_id, body_hash, ack, received_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&actor.org_id, &event.event_id, &event.body_hash, &encode_json(&ack)?, &event.received_at],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(WebhookOutcome::Applied(ack))
+    }
+}
+
+/// A push inside the caller's transaction. The organisation's row lock (`FOR UPDATE`)
+/// serialises its pushes across instances: the version read is the last committed
+/// one, and the next push of the organisation waits for this transaction to end, so
+/// versions are handed out without gaps or duplicates and committed in order.
+async fn push_in_tx(
+    tx: &deadpool_postgres::Transaction<'_>,
+    actor: &Actor,
+    req: &PushRequest,
+) -> StoreResult<PushResponse> {
+    // The organisation's row lock serialises its pushes across instances, so
+    // versions are committed in the order they are handed out.
+    let version: i64 = tx
+        .query_opt(
+            "SELECT version FROM orgs WHERE id = $1 FOR UPDATE",
+            &[&actor.org_id],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Forbidden("unknown organisation".into()))?
+        .try_get(0)?;
+    let client_state = match tx
+        .query_opt(
+            "SELECT user_id, last_mutation_id FROM sync_clients WHERE org_id = $1 AND client_id = $2",
+            &[&actor.org_id, &req.client_id],
+        )
+        .await?
+    {
+        Some(r) => Some(ClientState {
+            user_id: r.try_get(0)?,
+            last_mutation_id: u64::try_from(r.try_get::<_, i64>(1)?).unwrap_or(0),
+        }),
+        None => None,
+    };
+    let ids = req
+        .mutations
+        .iter()
+        .map(|m| mutation_id_to_i64(m.mutation_id))
+        .collect::<StoreResult<Vec<i64>>>()?;
+    let mut acks = HashMap::new();
+    for r in tx
+        .query(
+            "SELECT mutation_id, ack FROM sync_acks WHERE org_id = $1 AND client_id = $2 AND mutation_id = ANY($3)",
+            &[&actor.org_id, &req.client_id, &ids],
+        )
+        .await?
+    {
+        let id: i64 = r.try_get(0)?;
+        let ack: String = r.try_get(1)?;
+        acks.insert(u64::try_from(id).unwrap_or(0), decode_json::<Ack>(&ack)?);
+    }
+    let keys = batch_keys(req);
+    let key_ids: Vec<&str> = keys.iter().map(|(_, id)| id.as_str()).collect();
+    let kinds: Vec<&str> = keys.iter().map(|(e, _)| e.as_str()).collect();
+    let mut rows = HashMap::new();
+    // Exact keys joined from arrays: one primary-key probe each.
+    for r in tx
+        .query(
+            "SELECT e.entity, e.entity_id, e.owner_id, e.version, e.deleted_hlc, e.fields \
+             FROM unnest($2::text[], $3::text[]) AS k(entity, entity_id) \
+             JOIN entities e ON e.org_id = $1 AND e.entity = k.entity AND e.entity_id = k.entity_id",
+            &[&actor.org_id, &kinds, &key_ids],
+        )
+        .await?
+    {
+        let row = entity_from_row(&r)?;
+        let key = (row.entity, row.entity_id.clone());
+        if keys.binary_search(&key).is_ok() {
+            rows.insert(key, row);
+        }
+    }
+    let plan = plan_push(
+        actor,
+        req,
+        PushLoad {
+            client: client_state,
+            acks,
+            rows,
+            version,
+        },
+    )?;
+    if !plan.rows.is_empty() {
+        let put = tx
+            .prepare(
+                "INSERT INTO entities (org_id, entity, entity_id, owner_id, version, deleted_hlc, fields) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (org_id, entity, entity_id) DO UPDATE SET owner_id = excluded.owner_id, \
+                 version = excluded.version, deleted_hlc = excluded.deleted_hlc, fields = excluded.fields",
+            )
+            .await?;
+        for row in &plan.rows {
+            let deleted = row.deleted_hlc.as_ref().map(encode_json).transpose()?;
+            let fields = encode_json(&row.fields)?;
+            tx.execute(
+                &put,
+                &[
+                    &actor.org_id,
+                    &row.entity.as_str(),
+                    &row.entity_id,
+                    &row.owner_id,
+                    &row.version,
+                    &deleted,
+                    &fields,
+                ],
+            )
+            .await?;
+        }
+    }
+    if !plan.history.is_empty() {
+        let hist = tx
+            .prepare(
+                "INSERT INTO history (org_id, entity, entity_id, field, value, hlc, winner_hlc, version, user_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .await?;
+        for h in &plan.history {
+            let c = &h.conflict;
+            tx.execute(
+                &hist,
+                &[
+                    &actor.org_id,
+                    &c.entity.as_str(),
+                    &c.entity_id,
+                    &c.field,
+                    &encode_json(&c.value)?,
+                    &encode_json(&c.hlc)?,
+                    &encode_json(&c.winner_hlc)?,
+                    &c.version,
+                    &h.user_id,
+                ],
+            )
+            .await?;
+        }
+    }
+    if !plan.new_acks.is_empty() {
+        let put_ack = tx
+            .prepare(
+                "INSERT INTO sync_acks (org_id, client_id, mutation_id, ack) VALUES ($1, $2, $3, $4)",
+            )
+            .await?;
+        for ack in &plan.new_acks {
+            tx.execute(
+                &put_ack,
+                &[
+                    &actor.org_id,
+                    &req.client_id,
+                    &mutation_id_to_i64(ack.mutation_id)?,
+                    &encode_json(ack)?,
+                ],
+            )
+            .await?;
+        }
+    }
+    if let Some(last) = plan.client_last {
+        tx.execute(
+            "INSERT INTO sync_clients (org_id, client_id, user_id, last_mutation_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (org_id, client_id) DO UPDATE SET last_mutation_id = excluded.last_mutation_id",
+            &[&actor.org_id, &req.client_id, &actor.user_id, &mutation_id_to_i64(last)?],
+        )
+        .await?;
+    }
+    if plan.version != version {
+        tx.execute(
+            "UPDATE orgs SET version = $2 WHERE id = $1",
+            &[&actor.org_id, &plan.version],
+        )
+        .await?;
+    }
+    Ok(plan.response)
 }

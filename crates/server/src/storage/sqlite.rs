@@ -15,12 +15,15 @@ use rusqlite_migration::{Migrations, M};
 
 use super::{
     decode_entity, decode_json, decode_role, encode_json, mutation_id_to_i64, EntityRow, NewUser,
-    Storage, StoreError, StoreResult,
+    Storage, StoreError, StoreResult, WebhookApply, WebhookOutcome,
 };
-use crate::model::{Actor, Invite, Org, RefreshToken, Role, Rotation, User};
+use crate::model::{Actor, Invite, Org, RefreshToken, Role, Rotation, User, WebhookKey};
 use crate::sync::{batch_keys, plan_push, ClientState, PushLoad};
 
-const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("migrations/sqlite/0001_init.sql"))];
+const MIGRATION_LIST: &[M<'static>] = &[
+    M::up(include_str!("migrations/sqlite/0001_init.sql")),
+    M::up(include_str!("migrations/sqlite/0002_webhooks.sql")),
+];
 
 /// The schema, for `validate()` in tests.
 pub const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
@@ -208,6 +211,69 @@ fn row_to_change(row: EntityRow) -> Change {
 fn push_tx(conn: &mut Connection, actor: &Actor, req: &PushRequest) -> StoreResult<PushResponse> {
     // IMMEDIATE: take the write lock now, so the version read below stays current.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let response = push_in_tx(&tx, actor, req)?;
+    tx.commit()?;
+    Ok(response)
+}
+
+fn client_last(
+    tx: &Connection,
+    org_id: &str,
+    client_id: &str,
+) -> StoreResult<Option<(String, u64)>> {
+    Ok(tx
+        .query_row(
+            "SELECT user_id, last_mutation_id FROM sync_clients WHERE org_id = ?1 AND client_id = ?2",
+            params![org_id, client_id],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .optional()?
+        .map(|(user_id, last)| (user_id, u64::try_from(last).unwrap_or(0))))
+}
+
+fn webhook_tx(
+    conn: &mut Connection,
+    actor: &Actor,
+    event: &WebhookApply,
+) -> StoreResult<WebhookOutcome> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let seen = tx
+        .query_row(
+            "SELECT body_hash, ack FROM webhook_events WHERE org_id = ?1 AND event_id = ?2",
+            params![actor.org_id, event.event_id],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?;
+    if let Some((hash, ack)) = seen {
+        return Ok(if hash == event.body_hash {
+            WebhookOutcome::Replayed(decode_json(&ack)?)
+        } else {
+            WebhookOutcome::EventIdReused
+        });
+    }
+    let last = client_last(&tx, &actor.org_id, &event.client_id)?.map_or(0, |(_, last)| last);
+    let mut mutation = event.mutation.clone();
+    mutation.mutation_id = last + 1;
+    let req = PushRequest {
+        client_id: event.client_id.clone(),
+        mutations: vec![mutation],
+    };
+    let response = push_in_tx(&tx, actor, &req)?;
+    let ack = response
+        .acks
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Corrupt("a push of one mutation gave no ack".into()))?;
+    tx.execute(
+        "INSERT INTO webhook_events (org_id, event_id, body_hash, ack, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![actor.org_id, event.event_id, event.body_hash, encode_json(&ack)?, event.received_at],
+    )?;
+    tx.commit()?;
+    Ok(WebhookOutcome::Applied(ack))
+}
+
+/// A push inside the caller's (IMMEDIATE) transaction.
+fn push_in_tx(tx: &Connection, actor: &Actor, req: &PushRequest) -> StoreResult<PushResponse> {
     let version: i64 = tx
         .query_row(
             "SELECT version FROM orgs WHERE id = ?1",
@@ -216,16 +282,10 @@ fn push_tx(conn: &mut Connection, actor: &Actor, req: &PushRequest) -> StoreResu
         )
         .optional()?
         .ok_or_else(|| StoreError::Forbidden("unknown organisation".into()))?;
-    let client = tx
-        .query_row(
-            "SELECT user_id, last_mutation_id FROM sync_clients WHERE org_id = ?1 AND client_id = ?2",
-            params![actor.org_id, req.client_id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
-        )
-        .optional()?
-        .map(|(user_id, last)| ClientState {
+    let client =
+        client_last(tx, &actor.org_id, &req.client_id)?.map(|(user_id, last)| ClientState {
             user_id,
-            last_mutation_id: u64::try_from(last).unwrap_or(0),
+            last_mutation_id: last,
         });
     let mut acks = HashMap::new();
     {
@@ -331,7 +391,6 @@ fn push_tx(conn: &mut Connection, actor: &Actor, req: &PushRequest) -> StoreResu
             params![actor.org_id, plan.version],
         )?;
     }
-    tx.commit()?;
     Ok(plan.response)
 }
 
@@ -746,6 +805,50 @@ impl Storage for SqliteStorage {
     async fn pull(&self, actor: &Actor, since: i64, limit: u32) -> StoreResult<PullPage> {
         let actor = actor.clone();
         self.read(move |conn| pull_tx(conn, &actor, since, limit))
+            .await
+    }
+
+    async fn webhook_key(&self, org_id: &str) -> StoreResult<Option<WebhookKey>> {
+        let org_id = org_id.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT org_id, key_id, owner_id, created_at FROM webhook_keys WHERE org_id = ?1",
+                    [&org_id],
+                    |r| {
+                        Ok(WebhookKey {
+                            org_id: r.get(0)?,
+                            key_id: r.get(1)?,
+                            owner_id: r.get(2)?,
+                            created_at: r.get(3)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn put_webhook_key(&self, key: WebhookKey) -> StoreResult<()> {
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO webhook_keys (org_id, key_id, owner_id, created_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (org_id) DO UPDATE SET key_id = excluded.key_id, \
+                 owner_id = excluded.owner_id, created_at = excluded.created_at",
+                params![key.org_id, key.key_id, key.owner_id, key.created_at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn apply_webhook(
+        &self,
+        actor: &Actor,
+        event: &WebhookApply,
+    ) -> StoreResult<WebhookOutcome> {
+        let (actor, event) = (actor.clone(), event.clone());
+        self.write(move |conn| webhook_tx(conn, &actor, &event))
             .await
     }
 }

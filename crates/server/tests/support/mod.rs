@@ -110,6 +110,16 @@ pub fn test_config() -> ServerConfig {
 impl TestServer {
     pub async fn start(backend: Backend, config: ServerConfig) -> Option<TestServer> {
         let test_store = store(backend).await?;
+        Some(Self::serve(test_store, config).await)
+    }
+
+    /// A server over a storage made by the caller (e.g. a second instance on the
+    /// same PostgreSQL database, with its own pool).
+    pub async fn over(store: Arc<dyn Storage>, config: ServerConfig) -> TestServer {
+        Self::serve(TestStore { store, _dir: None }, config).await
+    }
+
+    async fn serve(test_store: TestStore, config: ServerConfig) -> TestServer {
         let store = Arc::clone(&test_store.store);
         let state = AppState::new(
             Arc::clone(&store),
@@ -125,13 +135,13 @@ impl TestServer {
             })
             .await;
         });
-        Some(TestServer {
+        TestServer {
             base: format!("http://{addr}"),
             store,
             http: reqwest::Client::new(),
             _store: test_store,
             stop: Some(tx),
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -73,7 +73,18 @@ fn free_port() -> Result<u16, String> {
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
+/// The settings of the tests' cluster: nothing is made durable (fast, and the data
+/// is thrown away).
+pub const TEST_SETTINGS: &str =
+    "-c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200";
+
 fn start() -> Result<Cluster, String> {
+    start_cluster(TEST_SETTINGS)
+}
+
+/// Starts a cluster with these `postgres` command-line settings (`-c name=value ...`);
+/// it stops, and its directory is removed, when this process ends.
+pub fn start_cluster(settings: &str) -> Result<Cluster, String> {
     let bin = bin_dir()?;
     let root = is_root();
     let dir = tempfile::Builder::new()
@@ -114,8 +125,7 @@ fn start() -> Result<Cluster, String> {
     // and remove the directory.
     let script = format!(
         r#"{runuser} "{bin}/postgres" -D "{data}" -p {port} -k "{dir}" -c listen_addresses=127.0.0.1 \
-             -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200 \
-             > "{log}" 2>&1 &
+             {settings} > "{log}" 2>&1 &
            while kill -0 {pid} 2>/dev/null; do sleep 0.5; done
            {runuser} "{bin}/pg_ctl" -D "{data}" stop -m immediate > /dev/null 2>&1
            rm -rf "{dir}""#,
@@ -169,7 +179,11 @@ pub fn cluster_port() -> Option<u16> {
 
 /// A URL of a new, empty database; `None` when PostgreSQL tests are skipped.
 pub async fn fresh_database() -> Option<String> {
-    let port = cluster_port()?;
+    Some(create_database(cluster_port()?).await)
+}
+
+/// Creates a new, empty database in the cluster on `port`; returns its URL.
+pub async fn create_database(port: u16) -> String {
     let name = format!(
         "t{}_{}",
         std::process::id(),
@@ -188,5 +202,5 @@ pub async fn fresh_database() -> Option<String> {
         .unwrap_or_else(|e| panic!("creating a test database: {e}"));
     drop(client);
     let _ = task.await;
-    Some(format!("postgres://postgres@127.0.0.1:{port}/{name}"))
+    format!("postgres://postgres@127.0.0.1:{port}/{name}")
 }
