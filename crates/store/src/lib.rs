@@ -33,6 +33,7 @@ pub mod proposals;
 pub mod search;
 pub mod settings;
 pub mod stats;
+pub mod sync;
 
 pub use error::{Result, StoreError};
 
@@ -47,6 +48,7 @@ use rusqlite_migration::{Migrations, M};
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_init.sql")),
     M::up(include_str!("migrations/0002_ai.sql")),
+    M::up(include_str!("migrations/0003_sync.sql")),
 ];
 
 /// The migrations [`Store::open`] applies.

@@ -1,0 +1,16 @@
+//! closer-sync's integration tests, one binary (see each module's doc):
+//!
+//! - `client`: sign-in and refresh rotation, a replayed push after a crash, first-sync
+//!   progress, offline edits across a restart;
+//! - `convergence`: randomized schedules of offline edits, disconnections and server
+//!   SIGKILLs, then every replica must agree with the server.
+//!
+//! Every test talks HTTP to a real `closer-server` in a child process (this test
+//! binary started again in server mode, see `support::child_server`), on SQLite in a
+//! temporary directory.
+
+#![allow(clippy::unwrap_used)]
+
+mod client;
+mod convergence;
+mod support;
