@@ -211,6 +211,28 @@ pub async fn content_audit_advice(core: Core<'_>) -> CmdResult<Option<AuditAdvic
     Ok(core.content_audit_advice().await?)
 }
 
+/// The microphones and other inputs of this machine (monitors of the speakers last).
+#[tauri::command]
+#[specta::specta]
+pub async fn audio_inputs(core: Core<'_>) -> CmdResult<Vec<AudioInput>> {
+    Ok(core.audio_inputs().await?)
+}
+
+/// Starts the level meter on an input (`null`: the default); readings arrive as
+/// `AudioLevelChanged`. Returns the input's name.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_level_meter(core: Core<'_>, device: Option<String>) -> CmdResult<String> {
+    Ok(core.start_level_meter(device).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_level_meter(core: Core<'_>) -> CmdResult<()> {
+    core.stop_level_meter().await;
+    Ok(())
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn library_overview(core: Core<'_>) -> CmdResult<LibraryOverview> {

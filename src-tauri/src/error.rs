@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Export,
     /// Content search or the library folders.
     Search,
+    /// The microphone or the call audio.
+    Audio,
     Internal,
 }
 
@@ -100,6 +102,7 @@ impl From<CoreError> for CommandError {
             }
             CoreError::Export(e) => CommandError::new(ErrorKind::Export, e.to_string()),
             CoreError::Search(m) => CommandError::new(ErrorKind::Search, m),
+            CoreError::Audio(e) => CommandError::new(ErrorKind::Audio, e.to_string()),
             other => {
                 tracing::error!(error = %other, "internal error");
                 CommandError::new(ErrorKind::Internal, other.to_string())

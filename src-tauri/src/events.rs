@@ -36,6 +36,10 @@ pub struct AiJobsCompleted(pub closer_types::AiJobsDone);
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct IndexStatusChanged(pub closer_types::IndexStatus);
 
+/// The level meter's reading (Settings → Microphone), or why it stopped.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct AudioLevelChanged(pub closer_types::AudioLevel);
+
 /// Forwards core events to the webview.
 pub struct TauriEvents(pub AppHandle);
 
@@ -51,6 +55,7 @@ impl EventSink for TauriEvents {
             CoreEvent::WorkspaceChanged { reason } => WorkspaceChanged { reason }.emit(&self.0),
             CoreEvent::AiJobsDone(done) => AiJobsCompleted(done).emit(&self.0),
             CoreEvent::IndexStatus(s) => IndexStatusChanged(s).emit(&self.0),
+            CoreEvent::AudioLevel(l) => AudioLevelChanged(l).emit(&self.0),
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, "could not emit an event to the UI");

@@ -85,6 +85,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             ai_settings,
             save_ai_settings,
             run_ai_queue,
+            audio_inputs,
+            start_level_meter,
+            stop_level_meter,
         ])
         .events(tauri_specta::collect_events![
             events::ImportProgress,
@@ -92,6 +95,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             events::WorkspaceChanged,
             events::AiJobsCompleted,
             events::IndexStatusChanged,
+            events::AudioLevelChanged,
         ])
 }
 

@@ -199,7 +199,7 @@ const calls: Call[] = deals.slice(0, 5).map((d, i) => ({
   created_at: now - DAY, updated_at: now - DAY,
 }));
 
-let settings: Settings = { user_name: "Alex Rivera", team_server_url: null, connectivity_probe: "api.anthropic.com:443" };
+let settings: Settings = { user_name: "Alex Rivera", team_server_url: null, connectivity_probe: "api.anthropic.com:443", microphone: null, call_audio: null };
 let keySet = false;
 
 function fail(kind: CommandError["kind"], message: string, fields: CommandError["fields"] = [], rows: CommandError["rows"] = []): never {
@@ -549,6 +549,16 @@ mockIPC(
         for (const l of leads) if (l.company.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "lead", id: l.id, title: l.company, subtitle: l.industry ?? "", snippet: spans(l.company, q), rank: -1, detail: null });
         return { query: q, hits: hits.slice(0, a.limit), took_ms: 3.2, semantic: true, note: null };
       }
+      case "audio_inputs":
+        return [
+          { id: "pulseaudio:alsa_input.usb-headset", name: "USB Headset Microphone", is_default: true, is_monitor: false },
+          { id: "pulseaudio:alsa_input.pci-analog", name: "Built-in Microphone", is_default: false, is_monitor: false },
+          { id: "pulseaudio:alsa_output.pci-analog.monitor", name: "Monitor of Built-in Speakers", is_default: false, is_monitor: true },
+        ];
+      case "start_level_meter":
+        return "USB Headset Microphone";
+      case "stop_level_meter":
+        return null;
       case "pick_csv_file":
         return "/home/alex/Downloads/salesforce-leads.csv";
       case "preview_lead_import": {

@@ -79,11 +79,20 @@ export const commands = {
 	aiSettings: () => typedError<AiSettings, CommandError>(__TAURI_INVOKE("ai_settings")),
 	saveAiSettings: (input: AiSettingsInput) => typedError<AiSettings, CommandError>(__TAURI_INVOKE("save_ai_settings", { input })),
 	runAiQueue: () => typedError<AiJobsDone, CommandError>(__TAURI_INVOKE("run_ai_queue")),
+	/**  The microphones and other inputs of this machine (monitors of the speakers last). */
+	audioInputs: () => typedError<AudioInput[], CommandError>(__TAURI_INVOKE("audio_inputs")),
+	/**
+	 *  Starts the level meter on an input (`null`: the default); readings arrive as
+	 *  `AudioLevelChanged`. Returns the input's name.
+	 */
+	startLevelMeter: (device: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("start_level_meter", { device })),
+	stopLevelMeter: () => typedError<null, CommandError>(__TAURI_INVOKE("stop_level_meter")),
 };
 
 /** Events */
 export const events = {
 	aiJobsCompleted: makeEvent<AiJobsCompleted, AiJobsCompleted>("ai-jobs-completed"),
+	audioLevelChanged: makeEvent<AudioLevelChanged, AudioLevelChanged>("audio-level-changed"),
 	connectivityChanged: makeEvent<ConnectivityChanged, ConnectivityChanged>("connectivity-changed"),
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	indexStatusChanged: makeEvent<IndexStatusChanged, IndexStatusChanged>("index-status-changed"),
@@ -187,6 +196,31 @@ export type AiSettingsInput = {
 	budgets: AiBudgets,
 	secondary: SecondaryEndpoint | null,
 };
+
+/**  An input device a rep can pick. */
+export type AudioInput = {
+	/**  What to save in Settings (stable across runs where the platform allows). */
+	id: string,
+	name: string,
+	is_default: boolean,
+	/**  A monitor of an output: what the speakers play, i.e. the other side of a call. */
+	is_monitor: boolean,
+};
+
+/**  The level meter's reading (about 20 per second while it runs). */
+export type AudioLevel = {
+	/**  Loudest 20 ms of the last ~50 ms, in dBFS (-100 is silence, 0 the loudest). */
+	level_db: number,
+	/**  Someone is speaking. */
+	voiced: boolean,
+	/**  The input being measured. */
+	device: string,
+	/**  Why the meter stopped or moved to another input ("The microphone was unplugged…"). */
+	problem: string | null,
+};
+
+/**  The level meter's reading (Settings → Microphone), or why it stopped. */
+export type AudioLevelChanged = AudioLevel;
 
 /**  Claude's recommendations for one audit. */
 export type AuditAdvice = {
@@ -635,7 +669,9 @@ export type ErrorKind = "not_found" | "invalid" | "import" | "storage" | "secret
 /**  Export to a file failed. */
 "export" | 
 /**  Content search or the library folders. */
-"search" | "internal";
+"search" | 
+/**  The microphone or the call audio. */
+"audio" | "internal";
 
 export type FeatureBudget = {
 	/**  The feature's snake_case name (`lead_score`, `proposal` ...). */
@@ -1076,6 +1112,10 @@ export type Settings = {
 	team_server_url: string | null,
 	/**  Where connectivity is checked (host:port), default the Anthropic API. */
 	connectivity_probe: string,
+	/**  The microphone for calls (an `AudioInput::id`); `None` for the system default. */
+	microphone: string | null,
+	/**  The input carrying the other side of a call (a monitor of the speakers), if any. */
+	call_audio: string | null,
 };
 
 export type SignalStrength = "weak" | "moderate" | "strong";

@@ -27,6 +27,9 @@ pub enum CoreError {
     /// Content search or the library folders: the sentence is for the rep.
     #[error("{0}")]
     Search(String),
+    /// Audio capture: the sentence is for the rep.
+    #[error(transparent)]
+    Audio(#[from] closer_audio::AudioError),
     #[error("a background task stopped unexpectedly: {0}")]
     Task(String),
 }

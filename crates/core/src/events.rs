@@ -17,6 +17,8 @@ pub enum CoreEvent {
     AiJobsDone(closer_types::AiJobsDone),
     /// The content index's state changed (model loaded, indexing progress, ready).
     IndexStatus(closer_types::IndexStatus),
+    /// The level meter's reading, or why it stopped.
+    AudioLevel(closer_types::AudioLevel),
 }
 
 pub trait EventSink: Send + Sync + 'static {

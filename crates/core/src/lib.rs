@@ -9,6 +9,7 @@
 //! Events go out through the [`EventSink`] trait.
 
 mod ai;
+mod audio;
 mod connectivity;
 mod content_index;
 mod error;
@@ -75,6 +76,7 @@ struct Inner {
     ai: Option<ai::AiRuntime>,
     ai_problem: Option<String>,
     content: content_index::ContentIndex,
+    audio: audio::AudioState,
 }
 
 impl Closer {
@@ -117,6 +119,7 @@ impl Closer {
                 ai,
                 ai_problem,
                 content,
+                audio: audio::AudioState::default(),
             }),
         };
         if config.seed_demo_when_empty {

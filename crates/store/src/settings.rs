@@ -21,6 +21,8 @@ pub fn get(conn: &Connection) -> Result<Settings> {
             "connectivity_probe" => {
                 s.connectivity_probe = from_json("setting", &key, "value", &value)?
             }
+            "microphone" => s.microphone = from_json("setting", &key, "value", &value)?,
+            "call_audio" => s.call_audio = from_json("setting", &key, "value", &value)?,
             _ => {}
         }
     }
@@ -39,5 +41,7 @@ pub fn save(tx: &Transaction, s: &Settings) -> Result<()> {
         "connectivity_probe",
         to_json(&s.connectivity_probe)?
     ])?;
+    stmt.execute(params!["microphone", to_json(&s.microphone)?])?;
+    stmt.execute(params!["call_audio", to_json(&s.call_audio)?])?;
     Ok(())
 }

@@ -793,6 +793,8 @@ mod content_settings_stats {
             user_name: "Sam".into(),
             team_server_url: Some("https://team.example".into()),
             connectivity_probe: "1.1.1.1:443".into(),
+            microphone: Some("pulseaudio:alsa_input.usb-headset".into()),
+            call_audio: None,
         };
         s.write(|tx| settings::save(tx, &mine)).expect("save");
         s.write(|tx| settings::save(tx, &mine)).expect("save again");

@@ -11,6 +11,10 @@ pub struct Settings {
     pub team_server_url: Option<String>,
     /// Where connectivity is checked (host:port), default the Anthropic API.
     pub connectivity_probe: String,
+    /// The microphone for calls (an `AudioInput::id`); `None` for the system default.
+    pub microphone: Option<String>,
+    /// The input carrying the other side of a call (a monitor of the speakers), if any.
+    pub call_audio: Option<String>,
 }
 
 impl Default for Settings {
@@ -19,6 +23,8 @@ impl Default for Settings {
             user_name: "Alex Rivera".into(),
             team_server_url: None,
             connectivity_probe: "api.anthropic.com:443".into(),
+            microphone: None,
+            call_audio: None,
         }
     }
 }

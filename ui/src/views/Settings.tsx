@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { commands, emptyToNull, errorOf, events, label, run, type AiSettings, type AiSettingsInput, type CommandError, type IndexStatus, type LibraryOverview, type SecretStatus, type Settings } from "../api";
+import { commands, emptyToNull, errorOf, events, label, run, type AiSettings, type AiSettingsInput, type AudioLevel, type CommandError, type IndexStatus, type LibraryOverview, type SecretStatus, type Settings } from "../api";
 import { ErrorBox, Field, Modal, PageHeader, SkeletonBlock, useApp, useLoad } from "../ui";
 
 export function SettingsView() {
@@ -16,6 +16,7 @@ export function SettingsView() {
       {settings.data && <GeneralSettings key={settings.data.user_name} initial={settings.data} onSaved={settings.setData} />}
       <ApiKeyCard status={key.data} error={key.error} onStatus={key.setData} />
       <LibraryCard />
+      {settings.data && <AudioCard settings={settings.data} onSaved={settings.setData} />}
       <AiSettingsCard />
       <DangerZone />
     </div>
@@ -37,7 +38,7 @@ function GeneralSettings({ initial, onSaved }: { initial: Settings; onSaved: (s:
     setSaving(true);
     setError(null);
     try {
-      const s = await run(commands.saveSettings({ user_name: userName.trim(), team_server_url: emptyToNull(server), connectivity_probe: probe.trim() }));
+      const s = await run(commands.saveSettings({ ...initial, user_name: userName.trim(), team_server_url: emptyToNull(server), connectivity_probe: probe.trim() }));
       onSaved(s);
       toast("Settings saved", "success");
     } catch (e) {
@@ -174,6 +175,113 @@ export function IndexProgress({ status }: { status: IndexStatus | null }) {
         </>
       )}
     </div>
+  );
+}
+
+/** Where the meter's bar ends: -60 dBFS (and below) empty, 0 dBFS full. */
+function meterWidth(db: number): string {
+  return `${Math.round(Math.min(1, Math.max(0, (db + 60) / 60)) * 100)}%`;
+}
+
+/** The microphone and the call audio for live calls, with a level meter to check them. */
+function AudioCard({ settings, onSaved }: { settings: Settings; onSaved: (s: Settings) => void }) {
+  const { toast } = useApp();
+  const load = useCallback(() => run(commands.audioInputs()), []);
+  const inputs = useLoad(load);
+  const [mic, setMic] = useState(settings.microphone ?? "");
+  const [other, setOther] = useState(settings.call_audio ?? "");
+  const [level, setLevel] = useState<AudioLevel | null>(null);
+  const [testing, setTesting] = useState<string | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    const un = events.audioLevelChanged.listen((e) => setLevel(e.payload));
+    return () => {
+      un.then((f) => f(), () => undefined);
+      void commands.stopLevelMeter();
+    };
+  }, []);
+
+  const test = async () => {
+    setError(null);
+    if (testing) {
+      await commands.stopLevelMeter();
+      setTesting(null);
+      setLevel(null);
+      return;
+    }
+    try {
+      setTesting(await run(commands.startLevelMeter(emptyToNull(mic))));
+    } catch (e) {
+      setError(errorOf(e));
+    }
+  };
+  const save = async () => {
+    setSaving(true);
+    setError(null);
+    try {
+      onSaved(await run(commands.saveSettings({ ...settings, microphone: emptyToNull(mic), call_audio: emptyToNull(other) })));
+      toast("Audio settings saved", "success");
+    } catch (e) {
+      setError(errorOf(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+  const list = inputs.data ?? [];
+  const mics = list.filter((d) => !d.is_monitor);
+  const monitors = list.filter((d) => d.is_monitor);
+  const dirty = mic !== (settings.microphone ?? "") || other !== (settings.call_audio ?? "");
+  return (
+    <section className="card card-pad settings-card" data-testid="audio-card">
+      <h3 className="card-title">Microphone & call audio</h3>
+      <p className="muted small">
+        For live calls. The other side of a call is the sound your speakers play: on Linux pick its monitor; on macOS install a loopback
+        device (such as BlackHole); on Windows pick the speakers' loopback.
+      </p>
+      <ErrorBox error={inputs.error} onRetry={inputs.reload} />
+      {error && <ErrorBox error={error} />}
+      <div className="form-grid">
+        <Field label="Microphone" wide>
+          <select className="input" value={mic} onChange={(e) => setMic(e.target.value)} data-testid="audio-mic">
+            <option value="">System default</option>
+            {mics.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+                {d.is_default ? " (default)" : ""}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="The other side of the call" hint="Optional: without it, Closer hears the call through your microphone." wide>
+          <select className="input" value={other} onChange={(e) => setOther(e.target.value)}>
+            <option value="">None</option>
+            {monitors.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <div className="meter-row">
+        <button type="button" className="btn btn-secondary" onClick={() => void test()} data-testid="audio-test">
+          {testing ? "Stop test" : "Test microphone"}
+        </button>
+        <div className="meter" aria-label="Input level" data-testid="audio-meter">
+          <span className={`meter-bar${level?.voiced ? " voiced" : ""}`} style={{ width: testing && level ? meterWidth(level.level_db) : "0%" }} />
+        </div>
+        <span className="muted small meter-label">
+          {testing ? (level?.problem ?? (level?.voiced ? "Hearing you" : `Listening to ${level?.device || testing}…`)) : "Speak after pressing Test."}
+        </span>
+      </div>
+      <div className="form-actions">
+        <button className="btn btn-primary" disabled={saving || !dirty} onClick={() => void save()}>
+          {saving ? "Saving…" : "Save audio settings"}
+        </button>
+      </div>
+    </section>
   );
 }
 
