@@ -91,12 +91,18 @@ pub fn create(tx: &Transaction, draft: &DealDraft, now: Millis) -> Result<Deal> 
 
 /// Stores a deal verbatim (e.g. demo data).
 pub fn insert(tx: &Transaction, deal: &Deal) -> Result<()> {
-    tx.prepare_cached(
+    let mut stmt = tx.prepare_cached(
         "INSERT INTO deals (id, lead_id, name, amount_cents, stage, close_date, competitors, \
          owner, stakeholders, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
+    )?;
+    execute_with(&mut stmt, deal)
+}
+
+/// Runs `stmt` with a deal's columns bound in table order as `?1`..`?11` (id first): the
+/// insert here, and the sync's update of a row it already has.
+pub(crate) fn execute_with(stmt: &mut rusqlite::CachedStatement<'_>, deal: &Deal) -> Result<()> {
+    stmt.execute(params![
         deal.id,
         deal.lead_id,
         deal.name,

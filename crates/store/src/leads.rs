@@ -81,7 +81,9 @@ fn normalized(id: String, d: &LeadDraft, created_at: Millis, updated_at: Millis)
     }
 }
 
-fn insert_with(stmt: &mut rusqlite::CachedStatement<'_>, lead: &Lead) -> Result<()> {
+/// Runs `stmt` with a lead's columns bound in table order as `?1`..`?18` (id first): the
+/// insert here, and the sync's update of a row it already has.
+pub(crate) fn execute_with(stmt: &mut rusqlite::CachedStatement<'_>, lead: &Lead) -> Result<()> {
     let s = lead.score.as_ref();
     stmt.execute(params![
         lead.id,
@@ -117,7 +119,7 @@ pub fn create(tx: &Transaction, draft: &LeadDraft, now: Millis) -> Result<Lead> 
 /// Stores a lead verbatim (id, timestamps and score included), e.g. demo data.
 pub fn insert(tx: &Transaction, lead: &Lead) -> Result<()> {
     let mut stmt = tx.prepare_cached(INSERT)?;
-    insert_with(&mut stmt, lead)
+    execute_with(&mut stmt, lead)
 }
 
 /// Rows per statement in [`insert_many`]. Writing an FTS5 table inside a statement

@@ -8,13 +8,13 @@
 
 use std::collections::BTreeMap;
 
-use closer_types::{Deal, EnumText, Lead, Millis};
+use closer_types::{Deal, Lead, Millis};
 use rusqlite::{
     params, params_from_iter, types::Value, Connection, OptionalExtension, Transaction,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{collect, first, to_json};
+use crate::codec::{collect, first};
 use crate::{deals, leads, Result, StoreError};
 
 /// A change_log entry not yet staged by the sync client.
@@ -411,34 +411,13 @@ pub fn put_lead(tx: &Transaction, lead: &Lead) -> Result<()> {
     if leads::find(tx, &lead.id)?.is_none() {
         return leads::insert(tx, lead);
     }
-    let s = lead.score.as_ref();
-    tx.prepare_cached(
+    let mut stmt = tx.prepare_cached(
         "UPDATE leads SET company = ?2, domain = ?3, industry = ?4, employee_count = ?5, \
          contacts = ?6, source = ?7, status = ?8, owner = ?9, score = ?10, score_budget = ?11, \
          score_authority = ?12, score_need = ?13, score_timeline = ?14, score_rationale = ?15, \
          scored_at = ?16, created_at = ?17, updated_at = ?18 WHERE id = ?1",
-    )?
-    .execute(params![
-        lead.id,
-        lead.company,
-        lead.domain,
-        lead.industry,
-        lead.employee_count,
-        to_json(&lead.contacts)?,
-        lead.source,
-        lead.status.as_str(),
-        lead.owner,
-        s.map(|s| s.score),
-        s.map(|s| s.breakdown.budget),
-        s.map(|s| s.breakdown.authority),
-        s.map(|s| s.breakdown.need),
-        s.map(|s| s.breakdown.timeline),
-        s.and_then(|s| s.rationale.clone()),
-        s.map(|s| s.scored_at),
-        lead.created_at,
-        lead.updated_at,
-    ])?;
-    Ok(())
+    )?;
+    leads::execute_with(&mut stmt, lead)
 }
 
 /// Writes a deal exactly as given, inserting or updating. Its `lead_id` must name a
@@ -447,25 +426,12 @@ pub fn put_deal(tx: &Transaction, deal: &Deal) -> Result<()> {
     if deals::find(tx, &deal.id)?.is_none() {
         return deals::insert(tx, deal);
     }
-    tx.prepare_cached(
+    let mut stmt = tx.prepare_cached(
         "UPDATE deals SET lead_id = ?2, name = ?3, amount_cents = ?4, stage = ?5, \
          close_date = ?6, competitors = ?7, owner = ?8, stakeholders = ?9, created_at = ?10, \
          updated_at = ?11 WHERE id = ?1",
-    )?
-    .execute(params![
-        deal.id,
-        deal.lead_id,
-        deal.name,
-        deal.amount_cents,
-        deal.stage.as_str(),
-        deal.close_date,
-        to_json(&deal.competitors)?,
-        deal.owner,
-        to_json(&deal.stakeholders)?,
-        deal.created_at,
-        deal.updated_at,
-    ])?;
-    Ok(())
+    )?;
+    deals::execute_with(&mut stmt, deal)
 }
 
 /// The table of a synced entity kind (our own names, never user text).
