@@ -131,22 +131,7 @@ pub const fn usd(dollars: i64) -> i64 {
 }
 
 /// `$123,456` from cents.
-pub fn dollars(cents: i64) -> String {
-    let whole = cents / 100;
-    let s = whole.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if whole < 0 {
-        format!("-${out}")
-    } else {
-        format!("${out}")
-    }
-}
+pub use closer_types::whole_dollars as dollars;
 
 /// Lower-case ASCII letters and digits only ("O'Brien & Sons" -> "obriensons").
 pub fn slug(s: &str) -> String {

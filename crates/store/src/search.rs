@@ -1,11 +1,13 @@
-//! Full-text search over content, battle cards and leads.
+//! Full-text search over content, battle cards and leads; deals by their words.
 //!
 //! User text never reaches FTS5 as syntax: it is split into word tokens, each
 //! quoted as an FTS5 string (so `AND`, `NEAR`, `*`, `^`, `col:` are just words or
 //! dropped punctuation), the last one prefix-matched while the user is still
 //! typing, all of them required.
 
-use closer_types::{ContentKind, DealStage, EnumText, LeadStatus, SearchHit, SearchKind, TextSpan};
+use closer_types::{
+    whole_dollars, ContentKind, DealStage, EnumText, LeadStatus, SearchHit, SearchKind, TextSpan,
+};
 use rusqlite::Connection;
 
 use crate::codec::{collect, from_enum, from_json};
@@ -325,7 +327,11 @@ fn deals_by_words(conn: &Connection, text: &str, limit: u32) -> Result<Vec<Searc
     for row in rows {
         let (id, name, stage, amount_cents, company) = row?;
         let stage: DealStage = from_enum("deal", &id, "stage", &stage)?;
-        let mut subtitle = format!("{} · {}", label(stage.as_str()), dollars(amount_cents));
+        let mut subtitle = format!(
+            "{} · {}",
+            label(stage.as_str()),
+            whole_dollars(amount_cents)
+        );
         if let Some(c) = company.filter(|c| !c.trim().is_empty()) {
             subtitle.push_str(" · ");
             subtitle.push_str(&c);
@@ -341,23 +347,6 @@ fn deals_by_words(conn: &Connection, text: &str, limit: u32) -> Result<Vec<Searc
         });
     }
     Ok(hits)
-}
-
-/// `$1,234,567` from cents (whole dollars).
-fn dollars(cents: i64) -> String {
-    let whole = (cents / 100).unsigned_abs().to_string();
-    let mut out = String::with_capacity(whole.len() + whole.len() / 3 + 2);
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if cents < 0 {
-        format!("-${out}")
-    } else {
-        format!("${out}")
-    }
 }
 
 #[cfg(test)]

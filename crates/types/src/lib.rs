@@ -59,6 +59,25 @@ pub fn new_id() -> Id {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// `$123,456` from cents: whole dollars with thousands separators (cents dropped), as deal
+/// amounts are shown in lists and the demo's texts.
+pub fn whole_dollars(cents: i64) -> String {
+    let whole = cents / 100;
+    let digits = whole.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if whole < 0 {
+        format!("-${out}")
+    } else {
+        format!("${out}")
+    }
+}
+
 /// The current time in milliseconds since the Unix epoch.
 pub fn now_millis() -> Millis {
     std::time::SystemTime::now()
@@ -126,6 +145,14 @@ pub(crate) use enum_text;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_dollars_group_thousands_and_drop_cents() {
+        assert_eq!(whole_dollars(123_456_789), "$1,234,567");
+        assert_eq!(whole_dollars(9_900), "$99");
+        assert_eq!(whole_dollars(0), "$0");
+        assert_eq!(whole_dollars(-10_000_000), "-$100,000");
+    }
 
     #[test]
     fn ids_sort_by_creation_time() {
