@@ -44,6 +44,8 @@ pub use audio::*;
 pub use audit::*;
 mod vocabulary;
 pub use vocabulary::*;
+mod speech;
+pub use speech::*;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
