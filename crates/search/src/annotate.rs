@@ -3,7 +3,7 @@
 
 use closer_types::ContentKind;
 
-use crate::text::{stem, tokenize};
+use crate::text::tokenize;
 
 /// A passage of a hit, with the byte ranges of the words that matched the query (or one of
 /// its synonyms). Ranges are sorted, do not overlap and lie on char boundaries of `text`.
@@ -18,9 +18,20 @@ pub struct MatchedPassage {
 
 /// Byte ranges in `text` of every occurrence of a phrase of `terms` (each a list of
 /// stems); at each word the longest phrase wins.
+#[cfg(test)]
 pub fn highlights(text: &str, terms: &[Vec<String>]) -> Vec<(usize, usize)> {
+    highlights_with(text, terms, crate::text::stem)
+}
+
+/// [`highlights`] with the stemmer given (the search index passes one that remembers the
+/// stems of words it has seen).
+pub fn highlights_with(
+    text: &str,
+    terms: &[Vec<String>],
+    stem_of: impl Fn(&str) -> String,
+) -> Vec<(usize, usize)> {
     let toks = tokenize(text);
-    let stems: Vec<String> = toks.iter().map(|t| stem(&t.lower)).collect();
+    let stems: Vec<String> = toks.iter().map(|t| stem_of(&t.lower)).collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -137,7 +148,12 @@ mod tests {
     fn terms(words: &[&str]) -> Vec<Vec<String>> {
         words
             .iter()
-            .map(|w| tokenize(w).iter().map(|t| stem(&t.lower)).collect())
+            .map(|w| {
+                tokenize(w)
+                    .iter()
+                    .map(|t| crate::text::stem(&t.lower))
+                    .collect()
+            })
             .collect()
     }
 

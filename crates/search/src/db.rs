@@ -16,16 +16,15 @@ use crate::error::Result;
 ///   fingerprint of what its passages were built from (`content_hash`) so an
 ///   unchanged item is not chunked or embedded again.
 /// - `passages`: the body cut into passages (`chunk.rs`).
-/// - `passages_fts`: FTS5 over each passage with its item's title and metadata, so BM25
-///   weighs a title or tag match beside the passage text. It holds stems made by
-///   `text.rs` (not the raw text), is contentless (the text is in `passages`) and
-///   allows deletes.
-/// - `passages_vocab`: the FTS vocabulary with document counts (typo guard, pruning).
+/// - `passages_fts` / `passages_vocab` (FTS5, migration 1) are dropped by migration 2:
+///   keyword search is now the in-memory BM25 of `lexicon.rs`, rebuilt from `passages`
+///   on open (FTS5's `bm25()` cost 70 % of a search).
 /// - `embeddings`: one little-endian f32 vector per passage, when a model was loaded.
 /// - `settings`: which embedding model the vectors came from.
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE items (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE items (
             content_id TEXT PRIMARY KEY,
             title TEXT NOT NULL,
             kind TEXT NOT NULL,
@@ -65,7 +64,9 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         );
         CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, row);
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;",
-    )])
+        ),
+        M::up("DROP TABLE passages_vocab; DROP TABLE passages_fts;"),
+    ])
 });
 
 pub fn migrations() -> &'static Migrations<'static> {

@@ -8,7 +8,7 @@ use closer_embed::{from_blob, to_blob, Embedder, VectorIndex, MODEL_DIR_NAME};
 use closer_types::{ContentItem, ContentKind, ContentStats, EnumText};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::annotate::{best_excerpt, highlights, kind_label, MatchedPassage};
+use crate::annotate::{best_excerpt, highlights_with, kind_label, MatchedPassage};
 use crate::chunk::{chunk, Chunk};
 use crate::db;
 use crate::error::{Result, SearchError};
@@ -16,9 +16,10 @@ use crate::facets::{
     match_item, FacetMatch, ItemFacets, QueryFacets, COMPETITORS, CONCERNS, INDUSTRIES, PERSONAS,
     REGIMES,
 };
+use crate::lexicon::Lexicon;
 use crate::query::{facets_in, facets_of_phrase, parse_query_with, Facet, ParsedQuery};
 use crate::rank::{freshness, win_rate, Mode, Tuning};
-use crate::text::{index_text, is_stopword, stem, tokenize, Fnv};
+use crate::text::{is_stopword, stem, tokenize, Fnv};
 
 /// Bumped whenever chunking or the indexed text changes, so every item is rebuilt.
 const FORMAT_VERSION: &str = "closer-search/1";
@@ -31,6 +32,8 @@ const MAX_TERMS: usize = 64;
 /// A term in more than this share of passages weighs ~nothing in BM25 (FTS5 clamps its
 /// idf to 1e-6) but costs a scan of most of the index: it is left out of the query.
 const COMMON_TERM_SHARE: f64 = 0.5;
+/// The passages that a query's synonyms may match, in all, as a share of the index.
+const SYNONYM_POSTINGS_SHARE: f64 = 1.0;
 
 /// What a search is for: the open deal (if any) and the clock. Usage and win counts come
 /// from the `stats` of the items as last upserted.
@@ -104,6 +107,7 @@ struct Item {
 struct State {
     items: HashMap<String, Item>,
     vectors: VectorIndex,
+    lexicon: Lexicon,
     passage_rows: usize,
     max_uses: u32,
 }
@@ -273,8 +277,8 @@ impl SearchIndex {
     /// What the search understood of a query (facets, synonyms, typos fixed), with the
     /// indexed library as the dictionary: a word of the library is never "corrected".
     pub fn parse(&self, query: &str) -> Result<ParsedQuery> {
-        let reader = self.reader.lock()?;
-        Ok(parse_query_with(query, |s| doc_freq(&reader, s) > 0))
+        let state = self.state.read()?;
+        Ok(parse_query_with(query, |s| state.lexicon.doc_freq(s) > 0))
     }
 
     /// Indexes one item (see [`SearchIndex::upsert_many`]).
@@ -483,6 +487,7 @@ impl SearchIndex {
         tx.execute("DELETE FROM items WHERE content_id = ?1", [content_id])?;
         tx.commit()?;
         let mut state = self.state.write()?;
+        state.lexicon.remove_item(content_id);
         if let Some(old) = state.items.remove(content_id) {
             for j in 0..old.passages {
                 state.vectors.remove(&vector_key(content_id, j));
@@ -560,16 +565,8 @@ impl SearchIndex {
         tuning: &Tuning,
         query_vector: impl FnOnce() -> Result<Option<Vec<f32>>>,
     ) -> Result<Vec<Hit>> {
-        let reader = self.reader.lock()?;
-        let mut df_cache: HashMap<String, u64> = HashMap::new();
-        let mut df = |stem: &str| -> u64 {
-            if let Some(n) = df_cache.get(stem) {
-                return *n;
-            }
-            let n = doc_freq(&reader, stem);
-            df_cache.insert(stem.to_string(), n);
-            n
-        };
+        let state = self.state.read()?;
+        let mut df = |stem: &str| state.lexicon.doc_freq(stem);
         let parsed = parse_query_with(query, |s| df(s) > 0);
         let raw_terms = raw_terms(query);
         let lexical_terms: Vec<Vec<String>> = match mode {
@@ -578,12 +575,18 @@ impl SearchIndex {
             Mode::Hybrid if tuning.expand_synonyms => expanded_terms(&parsed),
             Mode::Hybrid => raw_terms.clone(),
         };
-        let state = self.state.read()?;
         let lexical = if lexical_terms.is_empty() {
             Vec::new()
         } else {
-            let terms = prune(lexical_terms, state.passage_rows as u64, &mut df);
-            lexical_passages(&reader, &terms, tuning)?
+            let terms = prune(
+                lexical_terms,
+                &raw_terms,
+                state.lexicon.len() as u64,
+                &mut df,
+            );
+            state
+                .lexicon
+                .search(&terms, tuning.bm25_columns, tuning.depth)
         };
         let qvec = query_vector()?;
         let semantic = match &qvec {
@@ -652,6 +655,7 @@ impl SearchIndex {
         scored.truncate(k);
 
         let hl_terms = highlight_terms(&parsed, &raw_terms);
+        let reader = self.reader.lock()?;
         let mut hits = Vec::with_capacity(scored.len());
         for (score, id) in scored {
             let Some(item) = state.items.get(id) else {
@@ -672,7 +676,8 @@ impl SearchIndex {
             let mut passages = Vec::new();
             for j in idxs {
                 if let Some((heading, text)) = passage(&reader, id, j)? {
-                    let highlights = highlights(&text, &hl_terms);
+                    let highlights =
+                        highlights_with(&text, &hl_terms, |w| state.lexicon.stem_of(w));
                     passages.push(MatchedPassage {
                         idx: j,
                         heading,
@@ -879,6 +884,7 @@ fn load_state(conn: &Connection, embedder: Option<&Embedder>) -> Result<State> {
         );
     }
     let passage_rows = counts.values().sum();
+    let lexicon = load_lexicon(conn, &items)?;
     let dim = embedder.map_or(closer_embed::DIM, Embedder::dim);
     let mut vectors =
         VectorIndex::with_capacity(dim, if embedder.is_some() { passage_rows } else { 0 });
@@ -901,9 +907,44 @@ fn load_state(conn: &Connection, embedder: Option<&Embedder>) -> Result<State> {
     Ok(State {
         items,
         vectors,
+        lexicon,
         passage_rows,
         max_uses,
     })
+}
+
+/// The keyword index, rebuilt from the stored passages (see `lexicon.rs`).
+fn load_lexicon(conn: &Connection, items: &HashMap<String, Item>) -> Result<Lexicon> {
+    let mut lexicon = Lexicon::new();
+    let mut st =
+        conn.prepare("SELECT content_id, heading, text FROM passages ORDER BY content_id, idx")?;
+    let mut rows = st.query([])?;
+    let mut current: Option<String> = None;
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let flush = |lexicon: &mut Lexicon, id: &str, chunks: &mut Vec<Chunk>| {
+        if let Some(it) = items.get(id) {
+            let meta = meta_text(it.kind, &it.industries, &it.personas, &it.topics);
+            lexicon.add_item(id, &it.title, &meta, chunks);
+        }
+        chunks.clear();
+    };
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        if current.as_deref() != Some(id.as_str()) {
+            if let Some(prev) = current.take() {
+                flush(&mut lexicon, &prev, &mut chunks);
+            }
+            current = Some(id);
+        }
+        chunks.push(Chunk {
+            heading: r.get(1)?,
+            text: r.get(2)?,
+        });
+    }
+    if let Some(prev) = current {
+        flush(&mut lexicon, &prev, &mut chunks);
+    }
+    Ok(lexicon)
 }
 
 fn stored_chunks(conn: &Connection, content_id: &str) -> Result<Vec<Chunk>> {
@@ -919,10 +960,6 @@ fn stored_chunks(conn: &Connection, content_id: &str) -> Result<Vec<Chunk>> {
 }
 
 fn delete_rows(tx: &Connection, content_id: &str) -> Result<()> {
-    tx.execute(
-        "DELETE FROM passages_fts WHERE rowid IN (SELECT id FROM passages WHERE content_id = ?1)",
-        [content_id],
-    )?;
     tx.execute("DELETE FROM passages WHERE content_id = ?1", [content_id])?;
     Ok(())
 }
@@ -1003,27 +1040,14 @@ fn write_item(
                     i64::from(vectors.is_some()),
                 ],
             )?;
-            let title = index_text(&it.title);
-            let meta = index_text(&meta_text(
-                it.kind,
-                &it.industries,
-                &it.personas,
-                &it.topics,
-            ));
             let mut ins_p = tx.prepare_cached(
                 "INSERT INTO passages (content_id, idx, heading, text) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let mut ins_f = tx.prepare_cached(
-                "INSERT INTO passages_fts (rowid, title, meta, heading, text) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             let mut ins_e = tx.prepare_cached(
                 "INSERT INTO embeddings (content_id, idx, vector) VALUES (?1, ?2, ?3)",
             )?;
             for (j, c) in chunks.iter().enumerate() {
                 ins_p.execute(params![it.id, j as i64, c.heading, c.text])?;
-                let rowid = tx.last_insert_rowid();
-                let heading = c.heading.as_deref().map(index_text).unwrap_or_default();
-                ins_f.execute(params![rowid, title, meta, heading, index_text(&c.text)])?;
                 if let Some(v) = vectors.and_then(|vs| vs.get(j)) {
                     ins_e.execute(params![it.id, j as i64, to_blob(v)])?;
                 }
@@ -1060,6 +1084,8 @@ fn apply_item(
             }
         }
         Plan::Rebuild(chunks) => {
+            let meta = meta_text(it.kind, &it.industries, &it.personas, &it.topics);
+            state.lexicon.add_item(&it.id, &it.title, &meta, &chunks);
             if let Some(old) = state.items.remove(&it.id) {
                 for j in 0..old.passages {
                     state.vectors.remove(&vector_key(&it.id, j));
@@ -1105,16 +1131,6 @@ fn apply_item(
     Ok(())
 }
 
-/// How many passages contain a stem (0 when unknown or on any error: it only steers
-/// pruning and typo correction).
-fn doc_freq(conn: &Connection, stem: &str) -> u64 {
-    conn.prepare_cached("SELECT doc FROM passages_vocab WHERE term = ?1")
-        .and_then(|mut st| st.query_row([stem], |r| r.get::<_, i64>(0)).optional())
-        .ok()
-        .flatten()
-        .map_or(0, |n| u64::try_from(n).unwrap_or(0))
-}
-
 /// The query's own words, stemmed, without stopwords: what the BM25 baseline searches.
 fn raw_terms(q: &str) -> Vec<Vec<String>> {
     let mut seen = HashSet::new();
@@ -1153,61 +1169,53 @@ fn highlight_terms(p: &ParsedQuery, raw: &[Vec<String>]) -> Vec<Vec<String>> {
 }
 
 /// Leaves out phrases whose rarest word is in more than [`COMMON_TERM_SHARE`] of the
-/// passages (unless nothing else is left), and caps the number of phrases.
-fn prune(terms: Vec<Vec<String>>, rows: u64, df: &mut impl FnMut(&str) -> u64) -> Vec<Vec<String>> {
-    let mut scored: Vec<(u64, Vec<String>)> = terms
+/// passages (unless nothing else is left), spends a postings budget on the synonyms, and
+/// caps the number of phrases.
+///
+/// The query's own words (`own`) are always searched. Synonyms from the facet tables are
+/// taken rarest first while the passages they match add up to at most
+/// [`SYNONYM_POSTINGS_SHARE`] of the index: every passage a phrase matches is scored, so
+/// broad synonyms ("finance", "cost") cost most of a search while weighing least in BM25.
+fn prune(
+    terms: Vec<Vec<String>>,
+    own: &[Vec<String>],
+    rows: u64,
+    df: &mut impl FnMut(&str) -> u64,
+) -> Vec<Vec<String>> {
+    let mut scored: Vec<(u64, bool, Vec<String>)> = terms
         .into_iter()
-        .map(|p| (p.iter().map(|s| df(s)).min().unwrap_or(0), p))
+        .map(|p| {
+            let n = p.iter().map(|s| df(s)).min().unwrap_or(0);
+            let is_own = own.contains(&p);
+            (n, is_own, p)
+        })
         .collect();
     let limit = (rows as f64 * COMMON_TERM_SHARE) as u64;
-    let kept: Vec<Vec<String>> = scored
+    let budget = (rows as f64 * SYNONYM_POSTINGS_SHARE) as u64;
+    let mut kept: Vec<Vec<String>> = scored
         .iter()
-        .filter(|(n, _)| *n <= limit)
-        .map(|(_, p)| p.clone())
+        .filter(|(n, is_own, _)| *is_own && *n <= limit)
+        .map(|(_, _, p)| p.clone())
         .collect();
-    if kept.is_empty() {
-        scored.sort_by_key(|(n, _)| *n);
-        return scored.into_iter().take(1).map(|(_, p)| p).collect();
-    }
-    kept.into_iter().take(MAX_TERMS).collect()
-}
-
-/// The FTS5 expression: every phrase quoted (stems hold only letters and digits, so
-/// nothing needs escaping), joined with OR.
-fn fts_expression(terms: &[Vec<String>]) -> String {
-    terms
+    let mut synonyms: Vec<&(u64, bool, Vec<String>)> = scored
         .iter()
-        .map(|p| format!("\"{}\"", p.join(" ").replace('"', "")))
-        .collect::<Vec<_>>()
-        .join(" OR ")
-}
-
-/// Best passages by BM25: (content id, passage idx, relevance = -bm25, higher is better).
-fn lexical_passages(
-    conn: &Connection,
-    terms: &[Vec<String>],
-    t: &Tuning,
-) -> Result<Vec<(String, usize, f32)>> {
-    if terms.is_empty() {
-        return Ok(Vec::new());
+        .filter(|(n, is_own, _)| !*is_own && *n > 0 && *n <= limit)
+        .collect();
+    synonyms.sort_by_key(|(n, _, _)| *n);
+    let mut spent = 0u64;
+    for (n, _, p) in synonyms {
+        if spent + n > budget {
+            break;
+        }
+        spent += n;
+        kept.push(p.clone());
     }
-    let expr = fts_expression(terms);
-    let w = t.bm25_columns;
-    let mut st = conn.prepare_cached(
-        "SELECT p.content_id, p.idx, f.score FROM
-           (SELECT rowid AS rid, bm25(passages_fts, ?2, ?3, ?4, ?5) AS score
-            FROM passages_fts WHERE passages_fts MATCH ?1 ORDER BY score LIMIT ?6) f
-         JOIN passages p ON p.id = f.rid
-         ORDER BY f.score",
-    )?;
-    let rows = st.query_map(params![expr, w[0], w[1], w[2], w[3], t.depth as i64], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            usize::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
-            -(r.get::<_, f64>(2)? as f32),
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    if kept.is_empty() {
+        scored.sort_by_key(|(n, _, _)| *n);
+        return scored.into_iter().take(1).map(|(_, _, p)| p).collect();
+    }
+    kept.truncate(MAX_TERMS);
+    kept
 }
 
 /// A retriever's passages reduced to items: each item's best passage and score, and the

@@ -33,6 +33,7 @@ mod db;
 mod error;
 mod facets;
 mod index;
+mod lexicon;
 pub mod metrics;
 mod query;
 mod rank;

@@ -20,6 +20,30 @@ pub struct Token {
 /// belongs to no word; any other character separates words.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
+    for_each_word(text, |range, lower| {
+        out.push(Token {
+            range,
+            lower: lower.to_string(),
+        })
+    });
+    out
+}
+
+/// [`tokenize`] without an allocation per word: `f(range, lowercase)` for each word, the
+/// lowercase form in a buffer reused from word to word.
+pub fn for_each_word(text: &str, mut f: impl FnMut(Range<usize>, &str)) {
+    let mut buf = String::new();
+    let mut emit = |s: usize, e: usize| {
+        buf.clear();
+        let word = &text[s..e];
+        if word.is_ascii() {
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+        } else {
+            buf.push_str(&word.to_lowercase());
+        }
+        f(s..e, &buf);
+    };
     let mut start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -30,7 +54,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             continue;
         }
         if let Some(s) = start.take() {
-            out.push(token(text, s, i));
+            emit(s, i);
             // "Meridian's" -> "Meridian": skip the possessive s.
             if c == '\'' || c == '\u{2019}' {
                 if let Some(&(_, n)) = chars.peek() {
@@ -46,15 +70,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
     }
     if let Some(s) = start {
-        out.push(token(text, s, text.len()));
-    }
-    out
-}
-
-fn token(text: &str, start: usize, end: usize) -> Token {
-    Token {
-        range: start..end,
-        lower: text[start..end].to_lowercase(),
+        emit(s, text.len());
     }
 }
 
@@ -74,19 +90,6 @@ pub fn stem(lower: &str) -> String {
         }
     }
     s.into_owned()
-}
-
-/// The stems of `text`, separated by spaces: what goes into the FTS5 table (whose
-/// `unicode61` tokenizer then only splits on the spaces).
-pub fn index_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for t in tokenize(text) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&stem(&t.lower));
-    }
-    out
 }
 
 /// English function words: they carry no topic and are left out of every query.
@@ -156,6 +159,18 @@ pub struct Fnv(u64);
 impl Default for Fnv {
     fn default() -> Self {
         Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+/// FNV-1a as a `Hasher` for maps keyed by short words (SipHash cost a fifth of opening a
+/// 20,000-item index). The keys are our own stems, not attacker-chosen.
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        Fnv::write(self, bytes);
     }
 }
 
