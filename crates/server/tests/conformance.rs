@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use closer_server::model::{
-    Actor, Invite, RefreshToken, Role, Rotation, User, REFRESH_GRACE_MS,
-};
+use closer_server::model::{Actor, Invite, RefreshToken, Role, Rotation, User, REFRESH_GRACE_MS};
 use closer_server::storage::{NewUser, Storage, StoreError};
 use closer_server::{new_id, now_ms};
 use closer_sync_proto::{Entity, FieldValue, Hlc, Mutation, Op, PushRequest};
@@ -453,7 +451,11 @@ fn body_doc(client: u64, base: Option<&[u8]>, edit: impl FnOnce(&str) -> String)
         .sum::<usize>();
     {
         let mut txn = doc.transact_mut();
-        text.remove_range(&mut txn, prefix as u32, (old.len() - prefix - suffix) as u32);
+        text.remove_range(
+            &mut txn,
+            prefix as u32,
+            (old.len() - prefix - suffix) as u32,
+        );
         text.insert(&mut txn, prefix as u32, &new[prefix..new.len() - suffix]);
     }
     crdt::state_of(&doc)

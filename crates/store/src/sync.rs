@@ -544,7 +544,12 @@ pub fn put_content_item(tx: &Transaction, c: &ContentItem) -> Result<()> {
 
 /// The CRDT document state of one merged field (`sync_crdt`), `None` before its
 /// first edit or pull.
-pub fn crdt_state(conn: &Connection, entity: &str, id: &str, field: &str) -> Result<Option<Vec<u8>>> {
+pub fn crdt_state(
+    conn: &Connection,
+    entity: &str,
+    id: &str,
+    field: &str,
+) -> Result<Option<Vec<u8>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT state FROM sync_crdt WHERE entity = ?1 AND entity_id = ?2 AND field = ?3",
     )?;

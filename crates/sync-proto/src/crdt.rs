@@ -42,8 +42,8 @@ pub fn encode_value(state: &[u8]) -> Value {
 
 /// Applies an encoded update to `doc`.
 pub fn apply(doc: &Doc, update: &[u8]) -> Result<(), CrdtError> {
-    let update = Update::decode_v1(update)
-        .map_err(|e| CrdtError(format!("not a document update: {e}")))?;
+    let update =
+        Update::decode_v1(update).map_err(|e| CrdtError(format!("not a document update: {e}")))?;
     doc.transact_mut()
         .apply_update(update)
         .map_err(|e| CrdtError(format!("the document update does not apply: {e}")))
@@ -101,7 +101,9 @@ pub fn includes(state: &[u8], update: &[u8]) -> Result<bool, CrdtError> {
     let want = Update::decode_v1(update)
         .map_err(|e| CrdtError(format!("not a document update: {e}")))?
         .state_vector();
-    Ok(want.iter().all(|(client, clock)| have.get(client) >= *clock))
+    Ok(want
+        .iter()
+        .all(|(client, clock)| have.get(client) >= *clock))
 }
 
 #[cfg(test)]

@@ -138,7 +138,8 @@ mod tests {
 
     #[test]
     fn saved_bodies_become_edits_that_keep_concurrent_paragraphs() {
-        let base = "# Proposal for Initech\n\nWe will deploy in six weeks.\n\nPrice: $40,000 per year.\n";
+        let base =
+            "# Proposal for Initech\n\nWe will deploy in six weeks.\n\nPrice: $40,000 per year.\n";
         let (a, b) = (replica(10), replica(20));
         set_text(&a, base);
         exchange(&a, &b);
@@ -147,7 +148,10 @@ mod tests {
             &a,
             &base.replace("six weeks", "four weeks, with a pilot in week one"),
         );
-        set_text(&b, &base.replace("$40,000", "$36,000 (10 % multi-year discount)"));
+        set_text(
+            &b,
+            &base.replace("$40,000", "$36,000 (10 % multi-year discount)"),
+        );
         exchange(&a, &b);
         let expected = "# Proposal for Initech\n\nWe will deploy in four weeks, with a pilot in week one.\n\nPrice: $36,000 (10 % multi-year discount) per year.\n";
         assert_eq!(proto::text_of(&a), expected);

@@ -348,7 +348,9 @@ fn crdt_edit(
 ) -> Result<Value, StoreError> {
     let doc = crdt::load(tx, entity, id, field, client_id)?;
     crdt::set_text(&doc, text.as_str().unwrap_or_default());
-    Ok(proto::encode_value(&crdt::save(tx, entity, id, field, &doc)?))
+    Ok(proto::encode_value(&crdt::save(
+        tx, entity, id, field, &doc,
+    )?))
 }
 
 /// Applies a pulled state of a merged field to its document; returns the merged text.

@@ -3,9 +3,7 @@
 
 use closer_server::model::Role;
 use closer_store::{battle_cards, calls, content, proposals, sync as db};
-use closer_types::{
-    now_millis, BattleCardDraft, Call, ContentDraft, NewProposal, ProposalEdit,
-};
+use closer_types::{now_millis, BattleCardDraft, Call, ContentDraft, NewProposal, ProposalEdit};
 
 use crate::support::{Device, Server};
 
@@ -65,7 +63,10 @@ async fn concurrent_paragraph_edits_of_a_proposal_both_survive() {
     // Both offline: the laptop rewrites the scope, the tablet the price and adds a
     // paragraph at the end.
     edit(&laptop, &id, |b| {
-        b.replace("40 seats in the London office", "60 seats in London and Leeds")
+        b.replace(
+            "40 seats in the London office",
+            "60 seats in London and Leeds",
+        )
     });
     edit(&tablet, &id, |b| {
         format!(
@@ -171,7 +172,10 @@ async fn calls_are_the_reps_and_cards_and_content_the_managers() {
     let has = |d: &Device, entity: &str, id: &str| {
         d.store.read(|c| db::row_exists(c, entity, id)).unwrap()
     };
-    assert!(has(&mia, "call", &call.id), "the manager reads the rep's call");
+    assert!(
+        has(&mia, "call", &call.id),
+        "the manager reads the rep's call"
+    );
     assert!(!has(&bob, "call", &call.id), "another rep does not");
     assert_eq!(
         mia.store.read(|c| calls::get(c, &call.id)).unwrap().title,
@@ -179,7 +183,10 @@ async fn calls_are_the_reps_and_cards_and_content_the_managers() {
     );
     for d in [&ann, &bob] {
         assert_eq!(
-            d.store.read(|c| battle_cards::get(c, &card.id)).unwrap().summary,
+            d.store
+                .read(|c| battle_cards::get(c, &card.id))
+                .unwrap()
+                .summary,
             "Cheaper, no SSO."
         );
         assert_eq!(
@@ -187,6 +194,9 @@ async fn calls_are_the_reps_and_cards_and_content_the_managers() {
             "How Globex cut churn."
         );
     }
-    assert!(!has(&mia, "battle_card", &rogue.id), "a rep's card is not pushed");
+    assert!(
+        !has(&mia, "battle_card", &rogue.id),
+        "a rep's card is not pushed"
+    );
     assert!(!has(&ann, "battle_card", &rogue.id));
 }

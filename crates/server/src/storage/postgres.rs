@@ -33,7 +33,10 @@ use crate::sync::{batch_keys, plan_push, ClientState, PushLoad};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
     (2, include_str!("migrations/postgres/0002_webhooks.sql")),
-    (3, include_str!("migrations/postgres/0003_refresh_grace.sql")),
+    (
+        3,
+        include_str!("migrations/postgres/0003_refresh_grace.sql"),
+    ),
 ];
 
 /// Any constant: the advisory lock that serialises migrations across instances.
@@ -439,7 +442,8 @@ impl Storage for PgStorage {
         } else {
             "UPDATE refresh_tokens SET used_at = $2, replaced_by = $3 WHERE token_hash = $1"
         };
-        tx.execute(mark, &[&old_hash, &now, &next.token_hash]).await?;
+        tx.execute(mark, &[&old_hash, &now, &next.token_hash])
+            .await?;
         tx.execute(
             "INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
