@@ -122,6 +122,13 @@ pub struct RefreshToken {
     pub created_at: i64,
 }
 
+/// How long after a refresh token was rotated it may be presented once more: a client
+/// that crashed between the server's rotation and storing the new token retries with
+/// the old one. Within this window, once, and only while the token the rotation issued
+/// is unused, that is a retry (the unused successor is revoked and a new one issued);
+/// otherwise it is reuse and revokes the family.
+pub const REFRESH_GRACE_MS: i64 = 30_000;
+
 /// What presenting a refresh token did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {

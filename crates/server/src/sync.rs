@@ -18,7 +18,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use closer_sync_proto::{
-    Ack, Conflict, Entity, FieldValue, Hlc, Mutation, Op, PushRequest, PushResponse, OWNER_FIELD,
+    crdt, is_crdt_field, Ack, Conflict, Entity, FieldValue, Hlc, Mutation, Op, PushRequest,
+    PushResponse, OWNER_FIELD,
 };
 
 use crate::model::{Actor, Role};
@@ -104,7 +105,7 @@ pub fn plan_push(actor: &Actor, req: &PushRequest, load: PushLoad) -> StoreResul
         let key = (m.entity, m.entity_id.clone());
         let existing = rows.get(&key);
         let owner = authorize(actor, m, existing)?;
-        let (row, conflicts, row_changed) = apply(m, existing, owner, version + 1);
+        let (row, conflicts, row_changed) = apply(m, existing, owner, version + 1)?;
         if row_changed {
             version += 1;
             changed.insert(key.clone(), ());
@@ -201,12 +202,13 @@ fn authorize(
 }
 
 /// Applies one mutation to a row: (new row, conflicts without version, changed?).
+/// Refused only when a CRDT field's value is not a document update.
 fn apply(
     m: &Mutation,
     existing: Option<&EntityRow>,
     owner: Option<String>,
     next_version: i64,
-) -> (EntityRow, Vec<Conflict>, bool) {
+) -> StoreResult<(EntityRow, Vec<Conflict>, bool)> {
     let mut row = existing.cloned().unwrap_or_else(|| EntityRow {
         entity: m.entity,
         entity_id: m.entity_id.clone(),
@@ -251,6 +253,27 @@ fn apply(
                     conflicts.push(conflict(name, incoming, tomb));
                     continue;
                 }
+                if is_crdt_field(m.entity, name) {
+                    // Merged, never replaced: both writers' edits stay, nothing loses.
+                    let current = row.fields.get(name);
+                    let merged = crdt::merge_values(current.map(|c| &c.value), &incoming.value)
+                        .map_err(|e| {
+                            StoreError::Invalid(format!(
+                                "{} {} {name}: {e}",
+                                m.entity.as_str(),
+                                m.entity_id
+                            ))
+                        })?;
+                    if let Some(value) = merged {
+                        let hlc = match current {
+                            Some(c) if c.hlc > incoming.hlc => c.hlc.clone(),
+                            _ => incoming.hlc.clone(),
+                        };
+                        row.fields.insert(name.clone(), FieldValue { value, hlc });
+                        changed = true;
+                    }
+                    continue;
+                }
                 match row.fields.get(name) {
                     None => {
                         row.fields.insert(name.clone(), incoming.clone());
@@ -277,5 +300,5 @@ fn apply(
             }
         }
     }
-    (row, conflicts, changed)
+    Ok((row, conflicts, changed))
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use closer_server::model::{Actor, Invite, RefreshToken, Role, Rotation, User};
+use closer_server::model::{Actor, Invite, RefreshToken, Role, Rotation, User, REFRESH_GRACE_MS};
 use closer_server::storage::{NewUser, Storage, StoreError};
 use closer_server::{new_id, now_ms};
 use closer_sync_proto::{Entity, FieldValue, Hlc, Mutation, Op, PushRequest};
@@ -41,6 +41,8 @@ conformance!(
     accounts_are_unique_and_scoped,
     invites_work_once,
     refresh_tokens_rotate_and_detect_reuse,
+    a_crashed_refresh_is_retried_once_within_the_grace_window,
+    proposal_bodies_merge_both_writers_paragraphs,
     push_assigns_versions_and_replays_are_noops,
     push_refuses_reordered_and_foreign_clients,
     last_writer_wins_per_field_and_keeps_the_loser,
@@ -265,9 +267,9 @@ async fn refresh_tokens_rotate_and_detect_reuse(store: &dyn Storage) {
             user_id: ann.id.clone()
         }
     );
-    // t1 again: reuse; the family (t2 too) is revoked.
+    // t1 again after the grace window: reuse; the family (t2 too) is revoked.
     let reused = store
-        .rotate_refresh_token("t1", token("t3", "", later), now)
+        .rotate_refresh_token("t1", token("t3", "", later), now + REFRESH_GRACE_MS + 1)
         .await
         .unwrap();
     assert_eq!(
@@ -330,6 +332,244 @@ async fn refresh_tokens_rotate_and_detect_reuse(store: &dyn Storage) {
             .unwrap(),
         Rotation::Reused { .. }
     ));
+}
+
+async fn a_crashed_refresh_is_retried_once_within_the_grace_window(store: &dyn Storage) {
+    let a = org(store, "Acme").await;
+    let ann = user(store, &a, "ann@acme.test", Role::Rep).await;
+    let now = now_ms();
+    let later = now + 3_600_000;
+    let rotated = |r: Rotation| matches!(r, Rotation::Rotated { .. });
+    let reused = |r: Rotation| matches!(r, Rotation::Reused { .. });
+    store
+        .insert_refresh_token(token("g1", &ann.id, later))
+        .await
+        .unwrap();
+    // The server rotates g1 to g2, then the client crashes before storing g2 ...
+    assert!(rotated(
+        store
+            .rotate_refresh_token("g1", token("g2", "", later), now)
+            .await
+            .unwrap()
+    ));
+    // ... and retries with g1 5 s later: still signed in, with g3 (g2 is revoked).
+    assert!(rotated(
+        store
+            .rotate_refresh_token("g1", token("g3", "", later), now + 5_000)
+            .await
+            .unwrap()
+    ));
+    assert!(rotated(
+        store
+            .rotate_refresh_token("g3", token("g4", "", later), now + 6_000)
+            .await
+            .unwrap()
+    ));
+    // The grace is once: g1 a third time, even within the window, is reuse and
+    // revokes the family (g4 included).
+    assert!(reused(
+        store
+            .rotate_refresh_token("g1", token("g5", "", later), now + 7_000)
+            .await
+            .unwrap()
+    ));
+    assert!(reused(
+        store
+            .rotate_refresh_token("g4", token("g6", "", later), now + 8_000)
+            .await
+            .unwrap()
+    ));
+
+    // A token whose successor was used is stolen, not retried: reuse at once.
+    store
+        .insert_refresh_token(token("h1", &ann.id, later))
+        .await
+        .unwrap();
+    for (old, new) in [("h1", "h2"), ("h2", "h3")] {
+        assert!(rotated(
+            store
+                .rotate_refresh_token(old, token(new, "", later), now)
+                .await
+                .unwrap()
+        ));
+    }
+    assert!(reused(
+        store
+            .rotate_refresh_token("h1", token("h4", "", later), now + 1_000)
+            .await
+            .unwrap()
+    ));
+    assert!(reused(
+        store
+            .rotate_refresh_token("h3", token("h5", "", later), now + 2_000)
+            .await
+            .unwrap()
+    ));
+
+    // After the window a retry is reuse too.
+    store
+        .insert_refresh_token(token("k1", &ann.id, later))
+        .await
+        .unwrap();
+    assert!(rotated(
+        store
+            .rotate_refresh_token("k1", token("k2", "", later), now)
+            .await
+            .unwrap()
+    ));
+    assert!(reused(
+        store
+            .rotate_refresh_token("k1", token("k3", "", later), now + REFRESH_GRACE_MS + 1)
+            .await
+            .unwrap()
+    ));
+}
+
+/// A proposal body as one replica's yrs document state (the wire value).
+fn body_doc(client: u64, base: Option<&[u8]>, edit: impl FnOnce(&str) -> String) -> Vec<u8> {
+    use closer_sync_proto::crdt;
+    use yrs::{Text, Transact};
+    let doc = yrs::Doc::with_client_id(client);
+    let text = doc.get_or_insert_text(closer_sync_proto::CRDT_ROOT);
+    if let Some(base) = base {
+        crdt::apply(&doc, base).unwrap();
+    }
+    let old = crdt::text_of(&doc);
+    let new = edit(&old);
+    // Edits at the end of the common prefix (enough for these one-place edits).
+    let prefix = old
+        .char_indices()
+        .zip(new.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or(old.len().min(new.len()), |((i, _), _)| i);
+    let suffix = old[prefix..]
+        .chars()
+        .rev()
+        .zip(new[prefix..].chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum::<usize>();
+    {
+        let mut txn = doc.transact_mut();
+        text.remove_range(
+            &mut txn,
+            prefix as u32,
+            (old.len() - prefix - suffix) as u32,
+        );
+        text.insert(&mut txn, prefix as u32, &new[prefix..new.len() - suffix]);
+    }
+    crdt::state_of(&doc)
+}
+
+async fn proposal_bodies_merge_both_writers_paragraphs(store: &dyn Storage) {
+    use closer_sync_proto::crdt;
+    let a = org(store, "Acme").await;
+    let ann = actor(&user(store, &a, "ann@acme.test", Role::Rep).await);
+    let base = body_doc(1, None, |_| "Scope: 40 seats.\n\nPrice: $40,000.\n".into());
+    store
+        .push(
+            &ann,
+            &batch(
+                "laptop",
+                vec![set(
+                    Entity::Proposal,
+                    "p1",
+                    1,
+                    &[
+                        ("title", json!("Initech"), 10, "laptop"),
+                        ("body", crdt::encode_value(&base), 10, "laptop"),
+                    ],
+                )],
+            ),
+            now_ms(),
+        )
+        .await
+        .unwrap();
+    // Offline, the laptop edits the scope and the tablet (same rep) the price.
+    let laptop = body_doc(1, Some(&base), |t| t.replace("40 seats", "60 seats"));
+    let tablet = body_doc(2, Some(&base), |t| t.replace("$40,000", "$52,000"));
+    let first = store
+        .push(
+            &ann,
+            &batch(
+                "laptop",
+                vec![set(
+                    Entity::Proposal,
+                    "p1",
+                    2,
+                    &[("body", crdt::encode_value(&laptop), 20, "laptop")],
+                )],
+            ),
+            now_ms(),
+        )
+        .await
+        .unwrap();
+    let second = store
+        .push(
+            &ann,
+            &batch(
+                "tablet",
+                vec![set(
+                    Entity::Proposal,
+                    "p1",
+                    1,
+                    &[("body", crdt::encode_value(&tablet), 15, "tablet")],
+                )],
+            ),
+            now_ms(),
+        )
+        .await
+        .unwrap();
+    // Merged, not last-writer-wins: no conflict, both edits kept.
+    assert!(first.acks[0].conflicts.is_empty() && second.acks[0].conflicts.is_empty());
+    let changes = pull_all(store, &ann).await;
+    let body = &changes[0].fields["body"];
+    assert_eq!(
+        crdt::value_text(&body.value).unwrap(),
+        "Scope: 60 seats.\n\nPrice: $52,000.\n"
+    );
+    assert_eq!(body.hlc, hlc(20, "laptop"), "the greatest clock merged");
+    assert_eq!(changes[0].fields["title"].value, json!("Initech"));
+
+    // The same state again adds nothing: no new version.
+    let before = second.server_version;
+    let again = store
+        .push(
+            &ann,
+            &batch(
+                "tablet",
+                vec![set(
+                    Entity::Proposal,
+                    "p1",
+                    2,
+                    &[("body", crdt::encode_value(&tablet), 16, "tablet")],
+                )],
+            ),
+            now_ms(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.server_version, before);
+
+    // A body that is not a document is refused, and changes nothing.
+    let bad = store
+        .push(
+            &ann,
+            &batch(
+                "tablet",
+                vec![set(
+                    Entity::Proposal,
+                    "p1",
+                    3,
+                    &[("body", json!("plain text, not a document"), 30, "tablet")],
+                )],
+            ),
+            now_ms(),
+        )
+        .await;
+    assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+    let after = pull_all(store, &ann).await;
+    assert_eq!(after[0].fields["body"], *body);
 }
 
 async fn push_assigns_versions_and_replays_are_noops(store: &dyn Storage) {

@@ -266,6 +266,10 @@ async fn a_refresh_token_rotated_on_one_instance_is_reused_on_the_other() {
     let (status, rotated) = status_json(refresh(&a, &first).await.unwrap()).await;
     assert_eq!(status, 200, "{rotated}");
     let second = rotated["refresh_token"].as_str().unwrap().to_string();
+    // The client uses its new token (so the first one is no longer a crash retry).
+    let (status, again) = status_json(refresh(&a, &second).await.unwrap()).await;
+    assert_eq!(status, 200, "{again}");
+    let third = again["refresh_token"].as_str().unwrap().to_string();
     // The first token again, on the other instance: reuse; the family is revoked.
     let (status, problem) = status_json(refresh(&b, &first).await.unwrap()).await;
     assert_eq!(status, 401);
@@ -273,7 +277,7 @@ async fn a_refresh_token_rotated_on_one_instance_is_reused_on_the_other() {
         problem["detail"].as_str().unwrap().contains("already used"),
         "{problem}"
     );
-    let (status, _) = status_json(refresh(&a, &second).await.unwrap()).await;
+    let (status, _) = status_json(refresh(&a, &third).await.unwrap()).await;
     assert_eq!(status, 401, "the rotated successor is revoked too");
     // An access token from one instance works on the other (shared signing secret).
     let access = rotated["access_token"].as_str().unwrap();

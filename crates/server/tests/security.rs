@@ -105,6 +105,29 @@ async fn refresh(server: &TestServer, token: &str) -> (u16, Value) {
     status_json(r).await
 }
 
+/// The server rotated the token but the client crashed before storing the new one: it
+/// retries with the old token, once, and stays signed in; a second retry is reuse.
+#[tokio::test]
+async fn a_refresh_retried_after_a_crash_is_accepted_once() {
+    let (server, _) = server_with_ann(test_config()).await;
+    let first = server.token("ann@acme.test").await;
+    let (status, lost) = refresh(&server, &first.refresh_token).await;
+    assert_eq!(status, 200, "{lost}");
+    let (status, retried) = refresh(&server, &first.refresh_token).await;
+    assert_eq!(status, 200, "the retry within the grace window: {retried}");
+    let kept = retried["refresh_token"].as_str().unwrap().to_string();
+    // The token the crashed client never stored is revoked; the new one works.
+    let lost = lost["refresh_token"].as_str().unwrap().to_string();
+    let (status, next) = refresh(&server, &kept).await;
+    assert_eq!(status, 200, "{next}");
+    let next = next["refresh_token"].as_str().unwrap().to_string();
+    // Once only: the old token a third time revokes the family.
+    let (status, _) = refresh(&server, &first.refresh_token).await;
+    assert_eq!(status, 401);
+    assert_eq!(refresh(&server, &next).await.0, 401);
+    assert_eq!(refresh(&server, &lost).await.0, 401);
+}
+
 #[tokio::test]
 async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_family() {
     let (server, _) = server_with_ann(test_config()).await;
@@ -120,11 +143,16 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_family() {
             .0,
         200
     );
+    // The legitimate client refreshes again (so `second` is used): from now on the
+    // first token cannot be a crashed client's retry (the grace window).
+    let (status, third) = refresh(&server, &second_refresh).await;
+    assert_eq!(status, 200, "{third}");
+    let third_refresh = third["refresh_token"].as_str().unwrap().to_string();
     // The first token again (stolen and replayed): refused, and the family is revoked.
     let (status, body) = refresh(&server, &first.refresh_token).await;
     assert_eq!(status, 401, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("already used"));
-    let (status, _) = refresh(&server, &second_refresh).await;
+    let (status, _) = refresh(&server, &third_refresh).await;
     assert_eq!(status, 401, "the legitimate successor is revoked too");
     // Another sign-in starts a new family.
     let again = server.token("ann@acme.test").await;

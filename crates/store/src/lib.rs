@@ -49,6 +49,8 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_init.sql")),
     M::up(include_str!("migrations/0002_ai.sql")),
     M::up(include_str!("migrations/0003_sync.sql")),
+    // 0004 and 0006 come from other branches; keep the files in number order here.
+    M::up(include_str!("migrations/0005_sync_entities.sql")),
 ];
 
 /// The migrations [`Store::open`] applies.

@@ -8,14 +8,14 @@
 
 use std::collections::BTreeMap;
 
-use closer_types::{Deal, Lead, Millis};
+use closer_types::{BattleCard, Call, ContentItem, Deal, EnumText, Lead, Millis, Proposal};
 use rusqlite::{
     params, params_from_iter, types::Value, Connection, OptionalExtension, Transaction,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{collect, first};
-use crate::{deals, leads, Result, StoreError};
+use crate::codec::{collect, first, to_json};
+use crate::{battle_cards, calls, content, deals, leads, proposals, Result, StoreError};
 
 /// A change_log entry not yet staged by the sync client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -432,6 +432,150 @@ pub fn put_deal(tx: &Transaction, deal: &Deal) -> Result<()> {
          updated_at = ?11 WHERE id = ?1",
     )?;
     deals::execute_with(&mut stmt, deal)
+}
+
+/// Writes a proposal as given, inserting it (with its first snapshot) or updating
+/// deal, lead, title, body, status and times. The local version count is kept: it
+/// numbers this replica's snapshots. Its `deal_id` / `lead_id` must be present here.
+pub fn put_proposal(tx: &Transaction, p: &Proposal) -> Result<()> {
+    if !row_exists(tx, "proposal", &p.id)? {
+        return proposals::insert(tx, p);
+    }
+    tx.prepare_cached(
+        "UPDATE proposals SET deal_id = ?2, lead_id = ?3, title = ?4, body = ?5, status = ?6, \
+         created_at = ?7, updated_at = ?8 WHERE id = ?1",
+    )?
+    .execute(params![
+        p.id,
+        p.deal_id,
+        p.lead_id,
+        p.title,
+        p.body,
+        p.status.as_str(),
+        p.created_at,
+        p.updated_at
+    ])?;
+    Ok(())
+}
+
+/// Writes a call as given, inserting or updating. Its `deal_id` / `lead_id` must be
+/// present here.
+pub fn put_call(tx: &Transaction, c: &Call) -> Result<()> {
+    if !row_exists(tx, "call", &c.id)? {
+        return calls::insert(tx, c);
+    }
+    tx.prepare_cached(
+        "UPDATE calls SET deal_id = ?2, lead_id = ?3, title = ?4, started_at = ?5, ended_at = ?6, \
+         segments = ?7, analysis = ?8, created_at = ?9, updated_at = ?10 WHERE id = ?1",
+    )?
+    .execute(params![
+        c.id,
+        c.deal_id,
+        c.lead_id,
+        c.title,
+        c.started_at,
+        c.ended_at,
+        to_json(&c.segments)?,
+        c.analysis.as_ref().map(to_json).transpose()?,
+        c.created_at,
+        c.updated_at
+    ])?;
+    Ok(())
+}
+
+/// Writes a battle card as given, inserting or updating.
+pub fn put_battle_card(tx: &Transaction, c: &BattleCard) -> Result<()> {
+    if !row_exists(tx, "battle_card", &c.id)? {
+        return battle_cards::insert(tx, c);
+    }
+    tx.prepare_cached(
+        "UPDATE battle_cards SET competitor = ?2, summary = ?3, our_strengths = ?4, \
+         their_weaknesses = ?5, pricing_comparison = ?6, key_differentiators = ?7, \
+         objections = ?8, trigger_phrases = ?9, updated_by = ?10, created_at = ?11, \
+         updated_at = ?12 WHERE id = ?1",
+    )?
+    .execute(params![
+        c.id,
+        c.competitor,
+        c.summary,
+        to_json(&c.our_strengths)?,
+        to_json(&c.their_weaknesses)?,
+        c.pricing_comparison,
+        to_json(&c.key_differentiators)?,
+        to_json(&c.objections)?,
+        to_json(&c.trigger_phrases)?,
+        c.updated_by,
+        c.created_at,
+        c.updated_at
+    ])?;
+    Ok(())
+}
+
+/// Writes a content item as given, inserting or updating.
+pub fn put_content_item(tx: &Transaction, c: &ContentItem) -> Result<()> {
+    if !row_exists(tx, "content_item", &c.id)? {
+        return content::insert(tx, c);
+    }
+    tx.prepare_cached(
+        "UPDATE content_items SET title = ?2, kind = ?3, industries = ?4, personas = ?5, \
+         topics = ?6, body = ?7, source_path = ?8, views = ?9, uses = ?10, \
+         deals_influenced = ?11, deals_won = ?12, last_used_at = ?13, created_at = ?14, \
+         updated_at = ?15 WHERE id = ?1",
+    )?
+    .execute(params![
+        c.id,
+        c.title,
+        c.kind.as_str(),
+        to_json(&c.industries)?,
+        to_json(&c.personas)?,
+        to_json(&c.topics)?,
+        c.body,
+        c.source_path,
+        c.stats.views,
+        c.stats.uses,
+        c.stats.deals_influenced,
+        c.stats.deals_won,
+        c.stats.last_used_at,
+        c.created_at,
+        c.updated_at
+    ])?;
+    Ok(())
+}
+
+/// The CRDT document state of one merged field (`sync_crdt`), `None` before its
+/// first edit or pull.
+pub fn crdt_state(
+    conn: &Connection,
+    entity: &str,
+    id: &str,
+    field: &str,
+) -> Result<Option<Vec<u8>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT state FROM sync_crdt WHERE entity = ?1 AND entity_id = ?2 AND field = ?3",
+    )?;
+    first(&mut stmt, [entity, id, field], |row| Ok(row.get(0)?))
+}
+
+pub fn put_crdt_state(
+    tx: &Transaction,
+    entity: &str,
+    id: &str,
+    field: &str,
+    state: &[u8],
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_crdt (entity, entity_id, field, state) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (entity, entity_id, field) DO UPDATE SET state = excluded.state",
+    )?
+    .execute(params![entity, id, field, state])?;
+    Ok(())
+}
+
+/// Forgets the CRDT documents of one row (after a delete).
+pub fn delete_crdt_states(tx: &Transaction, entity: &str, id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM sync_crdt WHERE entity = ?1 AND entity_id = ?2")?
+        .execute([entity, id])?;
+    Ok(())
 }
 
 /// The table of a synced entity kind (our own names, never user text).

@@ -19,6 +19,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod crdt;
+
 /// Limits every decoder of these types enforces (the server answers 4xx past them).
 pub mod limits {
     /// Mutations in one push batch.
@@ -176,6 +178,27 @@ pub struct FieldValue {
 
 /// The name of the one field the server reads: who owns a lead, deal, proposal or call.
 pub const OWNER_FIELD: &str = "owner_id";
+
+/// Fields merged as a CRDT instead of by last writer wins: a proposal's body. Two people
+/// editing different paragraphs of one proposal offline both keep their text.
+///
+/// The value of such a field on the wire is a JSON string: the standard base64 of a
+/// [yrs](https://docs.rs/yrs) (Yjs) document update, lib0 v1 encoding, whose root text
+/// `"body"` holds the body. A client pushes its whole document state (an update from
+/// the empty state vector); the server applies it to the stored document (updates
+/// commute and are idempotent) and stores the merged state; a pull brings the merged
+/// state, which the client applies to its own document and reads the text from. The
+/// field's clock is the greatest clock merged into it; nothing ever loses, so a CRDT
+/// field never makes a [`Conflict`] (a delete of its row still wins).
+pub const CRDT_FIELDS: &[(Entity, &str)] = &[(Entity::Proposal, "body")];
+
+/// The root text of a CRDT field's document.
+pub const CRDT_ROOT: &str = "body";
+
+/// Whether `field` of `entity` is merged as a CRDT (see [`CRDT_FIELDS`]).
+pub fn is_crdt_field(entity: Entity, field: &str) -> bool {
+    CRDT_FIELDS.iter().any(|(e, f)| *e == entity && *f == field)
+}
 
 /// One change made on a client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

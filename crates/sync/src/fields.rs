@@ -1,13 +1,18 @@
 //! Each synced aggregate as a `{field: value}` map: what a mutation carries and what
 //! a pull brings back. The mapping is serde's (the same snake_case names and JSON as
 //! everywhere else); the id is the entity id and `updated_at` is local bookkeeping
-//! (every replica stamps its own), so neither is a field.
+//! (every replica stamps its own), so neither is a field; nor is a proposal's
+//! `version` (the number of this replica's own snapshots). A proposal's `body` is read
+//! and written here as plain text; on the wire it is a CRDT state ([`crate::crdt`]).
 
 use std::collections::BTreeMap;
 
-use closer_store::{deals, leads, sync as db, StoreError};
+use closer_store::{battle_cards, calls, content, deals, leads, proposals, sync as db, StoreError};
 use closer_sync_proto::Entity;
-use closer_types::{Deal, DealStage, Lead, LeadStatus, Millis};
+use closer_types::{
+    BattleCard, Call, ContentItem, ContentKind, ContentStats, Deal, DealStage, Lead, LeadStatus,
+    Millis, Proposal, ProposalStatus,
+};
 use rusqlite::{Connection, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -17,7 +22,22 @@ use serde_json::Value;
 pub type Fields = BTreeMap<String, Value>;
 
 /// The entity kinds this client syncs, in the order a pull applies them.
-pub const SYNCED: &[Entity] = &[Entity::Lead, Entity::Deal];
+pub const SYNCED: &[Entity] = &[
+    Entity::Lead,
+    Entity::Deal,
+    Entity::Proposal,
+    Entity::Call,
+    Entity::BattleCard,
+    Entity::ContentItem,
+];
+
+/// Columns kept per replica, never synced (besides `id` and `updated_at`).
+fn local_only(entity: Entity) -> &'static [&'static str] {
+    match entity {
+        Entity::Proposal => &["version"],
+        _ => &[],
+    }
+}
 
 pub(crate) fn synced_names() -> Vec<&'static str> {
     SYNCED.iter().map(|e| e.as_str()).collect()
@@ -29,6 +49,7 @@ pub(crate) fn synced_names() -> Vec<&'static str> {
 pub(crate) fn refs(entity: Entity) -> &'static [(&'static str, Entity)] {
     match entity {
         Entity::Deal => &[("lead_id", Entity::Lead)],
+        Entity::Proposal | Entity::Call => &[("deal_id", Entity::Deal), ("lead_id", Entity::Lead)],
         _ => &[],
     }
 }
@@ -45,7 +66,9 @@ fn to_fields<T: Serialize>(entity: Entity, id: &str, row: &T) -> Result<Fields, 
     match serde_json::to_value(row).map_err(|e| corrupt(entity, id, e))? {
         Value::Object(map) => Ok(map
             .into_iter()
-            .filter(|(k, _)| k != "id" && k != "updated_at")
+            .filter(|(k, _)| {
+                k != "id" && k != "updated_at" && !local_only(entity).contains(&k.as_str())
+            })
             .collect()),
         _ => Err(corrupt(entity, id, "not a JSON object")),
     }
@@ -61,6 +84,10 @@ fn from_fields<T: DeserializeOwned>(
         fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     map.insert("id".into(), Value::String(id.to_string()));
     map.insert("updated_at".into(), Value::from(updated_at));
+    if entity == Entity::Proposal {
+        // Ignored by the write (the replica keeps its own count); 1 for a new one.
+        map.insert("version".into(), Value::from(1));
+    }
     serde_json::from_value(Value::Object(map))
         .map_err(|e| corrupt(entity, id, format!("pulled fields do not make a row: {e}")))
 }
@@ -103,7 +130,73 @@ pub(crate) fn blank(entity: Entity, id: &str) -> Result<Fields, StoreError> {
                 updated_at: 0,
             },
         ),
-        other => Err(corrupt(other, id, "this kind is not synced yet")),
+        Entity::Proposal => to_fields(
+            entity,
+            id,
+            &Proposal {
+                id: id.to_string(),
+                deal_id: None,
+                lead_id: None,
+                title: String::new(),
+                body: String::new(),
+                status: ProposalStatus::default(),
+                version: 1,
+                created_at: 0,
+                updated_at: 0,
+            },
+        ),
+        Entity::Call => to_fields(
+            entity,
+            id,
+            &Call {
+                id: id.to_string(),
+                deal_id: None,
+                lead_id: None,
+                title: String::new(),
+                started_at: 0,
+                ended_at: None,
+                segments: Vec::new(),
+                analysis: None,
+                created_at: 0,
+                updated_at: 0,
+            },
+        ),
+        Entity::BattleCard => to_fields(
+            entity,
+            id,
+            &BattleCard {
+                id: id.to_string(),
+                // Unique per replica (case-insensitive) until the pulled name arrives.
+                competitor: id.to_string(),
+                summary: String::new(),
+                our_strengths: Vec::new(),
+                their_weaknesses: Vec::new(),
+                pricing_comparison: String::new(),
+                key_differentiators: Vec::new(),
+                objections: Vec::new(),
+                trigger_phrases: Vec::new(),
+                updated_by: None,
+                created_at: 0,
+                updated_at: 0,
+            },
+        ),
+        Entity::ContentItem => to_fields(
+            entity,
+            id,
+            &ContentItem {
+                id: id.to_string(),
+                title: String::new(),
+                kind: ContentKind::default(),
+                industries: Vec::new(),
+                personas: Vec::new(),
+                topics: Vec::new(),
+                body: String::new(),
+                source_path: None,
+                stats: ContentStats::default(),
+                created_at: 0,
+                updated_at: 0,
+            },
+        ),
     }
 }
 
@@ -116,7 +209,11 @@ pub fn read(conn: &Connection, entity: Entity, id: &str) -> Result<Option<Fields
         Entity::Deal => deals::find(conn, id)?
             .map(|d| to_fields(entity, id, &d))
             .transpose(),
-        _ => Ok(None),
+        _ if !db::row_exists(conn, entity.as_str(), id)? => Ok(None),
+        Entity::Proposal => to_fields(entity, id, &proposals::get(conn, id)?).map(Some),
+        Entity::Call => to_fields(entity, id, &calls::get(conn, id)?).map(Some),
+        Entity::BattleCard => to_fields(entity, id, &battle_cards::get(conn, id)?).map(Some),
+        Entity::ContentItem => to_fields(entity, id, &content::get(conn, id)?).map(Some),
     }
 }
 
@@ -143,6 +240,31 @@ pub(crate) fn write(
             }
             db::put_deal(tx, &deal)
         }
-        other => Err(corrupt(other, id, "this kind is not synced yet")),
+        Entity::Proposal => {
+            let mut p: Proposal = from_fields(entity, id, fields, now)?;
+            p.deal_id = present(tx, Entity::Deal, p.deal_id)?;
+            p.lead_id = present(tx, Entity::Lead, p.lead_id)?;
+            db::put_proposal(tx, &p)
+        }
+        Entity::Call => {
+            let mut c: Call = from_fields(entity, id, fields, now)?;
+            c.deal_id = present(tx, Entity::Deal, c.deal_id)?;
+            c.lead_id = present(tx, Entity::Lead, c.lead_id)?;
+            db::put_call(tx, &c)
+        }
+        Entity::BattleCard => db::put_battle_card(tx, &from_fields(entity, id, fields, now)?),
+        Entity::ContentItem => db::put_content_item(tx, &from_fields(entity, id, fields, now)?),
+    }
+}
+
+/// `id` when that row is here, else `None` (the shadow keeps the id for [`db::relink`]).
+fn present(
+    tx: &Transaction<'_>,
+    target: Entity,
+    id: Option<String>,
+) -> Result<Option<String>, StoreError> {
+    match id {
+        Some(id) if db::row_exists(tx, target.as_str(), &id)? => Ok(Some(id)),
+        _ => Ok(None),
     }
 }

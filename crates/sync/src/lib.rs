@@ -13,14 +13,16 @@
 //! - [`SyncClient::sync_once`] is push then pull until caught up;
 //!   [`SyncClient::run_loop`] repeats it with [`Backoff`] while offline.
 //!
-//! Synced kinds: leads and deals ([`fields::SYNCED`]); proposals, calls, battle cards
-//! and content items stay pending in the change log until their mapping is added.
+//! Synced kinds ([`fields::SYNCED`]): leads, deals, proposals, calls, battle cards and
+//! content items. A proposal's body is merged as a CRDT ([`crdt`]): each saved body
+//! becomes a text diff applied to a yrs document, whose state is what is pushed.
 //!
 //! What it does not know: the keyring (a [`TokenStore`] keeps the refresh token),
 //! Tauri, SQL (every query is in `closer_store::sync`), the server's storage.
 
 mod backoff;
 mod client;
+pub mod crdt;
 mod error;
 pub mod fields;
 pub mod local;

@@ -9,7 +9,8 @@ use closer_store::sync::{
 };
 use closer_store::{Store, StoreError};
 use closer_sync_proto::{
-    Ack, Conflict, Entity, FieldValue, Hlc, Mutation, Op, PullPage, OWNER_FIELD,
+    crdt as proto, is_crdt_field, Ack, Conflict, Entity, FieldValue, Hlc, Mutation, Op, PullPage,
+    OWNER_FIELD,
 };
 use closer_types::{new_id, Millis};
 use rusqlite::{Connection, Transaction};
@@ -17,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::crdt;
 use crate::fields::{self, Fields, SYNCED};
 
 /// Keys of `sync_state`.
@@ -225,6 +227,7 @@ fn stage_row(
             }
             let hlc = counters.tick(at);
             db::delete_shadow(tx, entity.as_str(), id)?;
+            db::delete_crdt_states(tx, entity.as_str(), id)?;
             db::put_row_meta(
                 tx,
                 entity.as_str(),
@@ -273,6 +276,12 @@ fn stage_row(
                         hlc: hlc_text.clone(),
                     },
                 )?;
+                // A merged field goes out as its document's state, edited into this text.
+                let value = if is_crdt_field(entity, &name) {
+                    crdt_edit(tx, entity, id, &name, &value, &counters.hlc.node)?
+                } else {
+                    value
+                };
                 out.insert(
                     name,
                     FieldValue {
@@ -325,6 +334,39 @@ fn stage_row(
         now,
     )?;
     Ok(true)
+}
+
+/// Edits the document of a merged field into `text` (a minimal diff) and returns its
+/// state as the field's wire value.
+fn crdt_edit(
+    tx: &Transaction,
+    entity: Entity,
+    id: &str,
+    field: &str,
+    text: &Value,
+    client_id: &str,
+) -> Result<Value, StoreError> {
+    let doc = crdt::load(tx, entity, id, field, client_id)?;
+    crdt::set_text(&doc, text.as_str().unwrap_or_default());
+    Ok(proto::encode_value(&crdt::save(
+        tx, entity, id, field, &doc,
+    )?))
+}
+
+/// Applies a pulled state of a merged field to its document; returns the merged text.
+fn crdt_merge(
+    tx: &Transaction,
+    entity: Entity,
+    id: &str,
+    field: &str,
+    incoming: &Value,
+    client_id: &str,
+) -> Result<Value, StoreError> {
+    let doc = crdt::load(tx, entity, id, field, client_id)?;
+    let bytes = proto::decode_value(incoming).map_err(|e| corrupt("pulled document", id, e))?;
+    proto::apply(&doc, &bytes).map_err(|e| corrupt("pulled document", id, e))?;
+    crdt::save(tx, entity, id, field, &doc)?;
+    Ok(Value::String(proto::text_of(&doc)))
 }
 
 /// The oldest staged mutations, in order.
@@ -500,6 +542,7 @@ fn apply_change(
     if change.deleted {
         db::delete_row(tx, e, id)?;
         db::delete_shadow(tx, e, id)?;
+        db::delete_crdt_states(tx, e, id)?;
         let deleted_hlc = meta
             .as_ref()
             .and_then(|m| m.deleted_hlc.clone())
@@ -543,6 +586,38 @@ fn apply_change(
             continue;
         }
         counters.hlc = counters.hlc.receive(&incoming.hlc, now);
+        if is_crdt_field(change.entity, name) {
+            // Merged, never replaced: local edits are in the document already (staged
+            // before this page), so the merged text keeps both sides.
+            let node = counters.hlc.node.clone();
+            let text = crdt_merge(tx, change.entity, id, name, &incoming.value, &node)?;
+            let hlc = match shadow.get(name) {
+                Some(s) => {
+                    let local = decode::<Hlc>("sync shadow clock", &s.hlc)?;
+                    if local > incoming.hlc {
+                        local
+                    } else {
+                        incoming.hlc.clone()
+                    }
+                }
+                None => incoming.hlc.clone(),
+            };
+            db::put_shadow(
+                tx,
+                e,
+                id,
+                name,
+                &ShadowField {
+                    value: encode(&text)?,
+                    hlc: encode(&hlc)?,
+                },
+            )?;
+            if merged.get(name) != Some(&text) {
+                merged.insert(name.clone(), text);
+                any = true;
+            }
+            continue;
+        }
         let local_wins = match shadow.get(name) {
             Some(s) => decode::<Hlc>("sync shadow clock", &s.hlc)? >= incoming.hlc,
             None => false,

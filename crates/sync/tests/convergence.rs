@@ -17,10 +17,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use closer_server::model::Role;
-use closer_store::{deals, leads, sync as db, Store};
+use closer_store::{deals, leads, proposals, sync as db, Store};
 use closer_sync::{fields, Progress, SyncError};
-use closer_sync_proto::{Entity, Hlc, Mutation, Op};
-use closer_types::{now_millis, DealDraft, DealStage, LeadDraft, LeadStatus};
+use closer_sync_proto::{crdt, is_crdt_field, Entity, Hlc, Mutation, Op};
+use closer_types::{
+    now_millis, DealDraft, DealStage, LeadDraft, LeadStatus, NewProposal, ProposalEdit,
+};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -55,6 +57,7 @@ async fn replicas_converge_under_random_schedules() {
         totals.kills > 0 && totals.conflicts > 0 && totals.deletes > 0,
         "{totals:?}"
     );
+    assert!(totals.body_edits > 0, "{totals:?}");
 }
 
 #[derive(Debug, Default, Clone)]
@@ -67,6 +70,7 @@ struct Totals {
     skipped_syncs: u64,
     conflicts: u64,
     sign_ins_again: u64,
+    body_edits: u64,
 }
 
 impl Totals {
@@ -79,6 +83,7 @@ impl Totals {
         self.skipped_syncs += o.skipped_syncs;
         self.conflicts += o.conflicts;
         self.sign_ins_again += o.sign_ins_again;
+        self.body_edits += o.body_edits;
     }
 }
 
@@ -86,6 +91,33 @@ impl Totals {
 const COMPANIES: &[&str] = &["Initech", "Globex", "Hooli", "Umbrella", "Acme"];
 const INDUSTRIES: &[&str] = &["Energy", "Retail", "Banking", "Health"];
 const COMPETITORS: &[&str] = &["Northwind", "Contoso", "Fabrikam"];
+const WORDS: &[&str] = &["pilot", "discount", "SSO", "onboarding", "renewal", "seats"];
+
+/// One random edit of a proposal's body, the way a rep types: a word appended to a
+/// paragraph, a new paragraph, or a paragraph removed.
+fn edit_body(body: &str, rng: &mut ChaCha8Rng) -> String {
+    let mut paragraphs: Vec<String> = body.split("\n\n").map(str::to_string).collect();
+    let i = rng.gen_range(0..paragraphs.len());
+    let word = format!(
+        "{}-{}",
+        WORDS.choose(rng).copied().unwrap_or("x"),
+        rng.gen_range(0..1000)
+    );
+    match rng.gen_range(0..10) {
+        0..=5 => {
+            if let Some(p) = paragraphs.get_mut(i) {
+                p.push(' ');
+                p.push_str(&word);
+            }
+        }
+        6..=8 => paragraphs.insert(i + 1, format!("Note on {word}.")),
+        _ if paragraphs.len() > 1 => {
+            paragraphs.remove(i);
+        }
+        _ => {}
+    }
+    paragraphs.join("\n\n")
+}
 
 /// Rows of `entity` this device's user may edit (own rows, or new local ones).
 fn own_rows(d: &Device, entity: Entity) -> Vec<String> {
@@ -108,7 +140,8 @@ fn random_edit(d: &Device, rng: &mut ChaCha8Rng) -> bool {
     let now = now_millis();
     let lead_ids = own_rows(d, Entity::Lead);
     let deal_ids = own_rows(d, Entity::Deal);
-    let roll = rng.gen_range(0..100);
+    let proposal_ids = own_rows(d, Entity::Proposal);
+    let roll = rng.gen_range(0..130);
     let mut deleted = false;
     d.store
         .write(|tx| {
@@ -206,6 +239,37 @@ fn random_edit(d: &Device, rng: &mut ChaCha8Rng) -> bool {
                     if let Some(id) = lead_ids.choose(rng) {
                         leads::delete(tx, id)?;
                         deleted = true;
+                    }
+                }
+                100..=107 => {
+                    let lead_id = lead_ids.choose(rng).cloned();
+                    let new = NewProposal {
+                        lead_id: lead_id.filter(|id| leads::find(tx, id).ok().flatten().is_some()),
+                        title: format!("Proposal {}", rng.gen_range(0..1000)),
+                        body: "Scope.\n\nTimeline.\n\nPrice.".into(),
+                        ..NewProposal::default()
+                    };
+                    proposals::create(tx, &new, now)?;
+                }
+                108..=125 if !proposal_ids.is_empty() => {
+                    let Some(id) = proposal_ids.choose(rng) else {
+                        return Ok(());
+                    };
+                    let Ok(p) = proposals::get(tx, id) else {
+                        return Ok(());
+                    };
+                    let edit = ProposalEdit {
+                        title: p.title.clone(),
+                        body: edit_body(&p.body, rng),
+                    };
+                    proposals::save_edit(tx, id, &edit, now)?;
+                }
+                126..=129 if !proposal_ids.is_empty() => {
+                    if let Some(id) = proposal_ids.choose(rng) {
+                        if db::row_exists(tx, "proposal", id)? {
+                            proposals::delete(tx, id)?;
+                            deleted = true;
+                        }
                     }
                 }
                 _ => {
@@ -425,8 +489,29 @@ async fn run_schedule(seed: u64) -> Totals {
             }
         }
     }
+    t.body_edits += acked
+        .iter()
+        .filter(|(_, m)| m.fields.keys().any(|f| is_crdt_field(m.entity, f)))
+        .count() as u64;
     for (device, m) in &acked {
         for (field, fv) in &m.fields {
+            if is_crdt_field(m.entity, field) {
+                // Merged: every acknowledged edit is in the server's document, unless
+                // the row was deleted (a delete wins over everything).
+                let state = auditor
+                    .store
+                    .read(|c| db::crdt_state(c, m.entity.as_str(), &m.entity_id, field))
+                    .unwrap();
+                let sent = crdt::decode_value(&fv.value).unwrap();
+                let kept = state.is_some_and(|s| crdt::includes(&s, &sent).unwrap());
+                let row_deleted = !truth.rows.contains_key(&(m.entity, m.entity_id.clone()));
+                assert!(
+                    kept || row_deleted,
+                    "seed {seed}: device {device}'s edit of {} {field} is lost",
+                    m.entity_id
+                );
+                continue;
+            }
             let own = (
                 m.entity,
                 m.entity_id.clone(),

@@ -2,6 +2,8 @@
 //!
 //! - `client`: sign-in and refresh rotation, a replayed push after a crash, first-sync
 //!   progress, offline edits across a restart;
+//! - `entities`: proposals with concurrent paragraph edits (the CRDT body), calls,
+//!   battle cards and content items, and who sees and writes them;
 //! - `convergence`: randomized schedules of offline edits, disconnections and server
 //!   SIGKILLs, then every replica must agree with the server.
 //!
@@ -13,4 +15,5 @@
 
 mod client;
 mod convergence;
+mod entities;
 mod support;

@@ -11,12 +11,20 @@
 //! writes the result (5 pipelined statements over arrays) and commits. A push the
 //! rules refuse gets its error and changes nothing; the others are applied.
 //!
+//! After a bulk load (every [`ANALYZE_AFTER_ROWS`] rows written by this instance) the
+//! workers have `VACUUM (ANALYZE) entities` run in the background, at once rather than
+//! when autovacuum next wakes up (up to a minute later): the planner then knows the
+//! table's size for the pull's page and count, and the visibility map lets the count of
+//! what remains be an index-only scan. A first sync straight after an import is fast.
+//!
 //! Workers are sharded by organisation, so one organisation's pushes on one instance
 //! are applied in arrival order, and two instances still serialise on the row lock.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use closer_sync_proto::{Ack, Entity, PushRequest, PushResponse};
 use deadpool_postgres::Pool;
@@ -37,6 +45,39 @@ pub const MAX_JOBS: usize = 64;
 const MAX_MUTATIONS: usize = 4000;
 /// Workers per instance (organisations are spread over them).
 const WORKERS: usize = 4;
+/// Rows written after which the entities table is vacuumed and analysed.
+pub const ANALYZE_AFTER_ROWS: u64 = 20_000;
+
+/// Rows written since the last `VACUUM (ANALYZE)`, and whether one is running.
+#[derive(Default)]
+struct Maintenance {
+    written: AtomicU64,
+    running: AtomicBool,
+}
+
+impl Maintenance {
+    fn wrote(self: &Arc<Self>, pool: &Pool, rows: u64) {
+        let total = self.written.fetch_add(rows, Ordering::Relaxed) + rows;
+        if total < ANALYZE_AFTER_ROWS || self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.written.store(0, Ordering::Relaxed);
+        let (me, pool) = (Arc::clone(self), pool.clone());
+        tokio::spawn(async move {
+            let result = match pool.get().await {
+                Ok(client) => client
+                    .batch_execute("VACUUM (ANALYZE) entities")
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "VACUUM (ANALYZE) after a bulk load failed");
+            }
+            me.running.store(false, Ordering::Release);
+        });
+    }
+}
 
 pub struct PushJob {
     pub actor: Actor,
@@ -52,10 +93,11 @@ pub struct PushQueue {
 impl PushQueue {
     /// Starts the workers on the current tokio runtime.
     pub fn start(pool: Pool) -> Self {
+        let maintenance = Arc::new(Maintenance::default());
         let senders = (0..WORKERS)
             .map(|_| {
                 let (tx, rx) = mpsc::unbounded_channel();
-                tokio::spawn(worker(pool.clone(), rx));
+                tokio::spawn(worker(pool.clone(), rx, Arc::clone(&maintenance)));
                 tx
             })
             .collect();
@@ -84,7 +126,11 @@ impl PushQueue {
     }
 }
 
-async fn worker(pool: Pool, mut rx: mpsc::UnboundedReceiver<PushJob>) {
+async fn worker(
+    pool: Pool,
+    mut rx: mpsc::UnboundedReceiver<PushJob>,
+    maintenance: Arc<Maintenance>,
+) {
     // Jobs of other organisations taken while gathering a batch wait here, in order.
     let mut waiting: Vec<PushJob> = Vec::new();
     loop {
@@ -125,7 +171,8 @@ async fn worker(pool: Pool, mut rx: mpsc::UnboundedReceiver<PushJob>) {
             .map(|j| (j.actor.clone(), j.req.clone()))
             .collect();
         match apply_batch(&pool, &org, &requests).await {
-            Ok(results) => {
+            Ok((results, written)) => {
+                maintenance.wrote(&pool, written);
                 for (job, result) in batch.into_iter().zip(results) {
                     let _ = job.reply.send(result);
                 }
@@ -166,16 +213,16 @@ async fn apply_batch(
     pool: &Pool,
     org: &str,
     requests: &[(Actor, PushRequest)],
-) -> StoreResult<Vec<StoreResult<PushResponse>>> {
+) -> StoreResult<(Vec<StoreResult<PushResponse>>, u64)> {
     let client = pool
         .get()
         .await
         .map_err(|e| StoreError::Pool(e.to_string()))?;
     let result = run_batch(&client, org, requests).await;
-    if !matches!(result, Ok((_, true))) && client.batch_execute("ROLLBACK").await.is_err() {
+    if !matches!(result, Ok((_, true, _))) && client.batch_execute("ROLLBACK").await.is_err() {
         drop(deadpool_postgres::Object::take(client));
     }
-    result.map(|(results, _)| results)
+    result.map(|(results, _, written)| (results, written))
 }
 
 /// The batch; `true` with the results when it committed.
@@ -183,7 +230,7 @@ async fn run_batch(
     client: &deadpool_postgres::Client,
     org: &str,
     requests: &[(Actor, PushRequest)],
-) -> StoreResult<(Vec<StoreResult<PushResponse>>, bool)> {
+) -> StoreResult<(Vec<StoreResult<PushResponse>>, bool, u64)> {
     let tx = client;
 
     // Begin, take the organisation's lock and load what every push of the batch may
@@ -242,7 +289,7 @@ async fn run_batch(
             .iter()
             .map(|_| Err(StoreError::Forbidden("unknown organisation".into())))
             .collect();
-        return Ok((refused, false));
+        return Ok((refused, false, 0));
     };
     let mut version: i64 = lock_row.try_get(0)?;
     let mut overlay = Overlay::default();
@@ -331,18 +378,18 @@ async fn run_batch(
             Err(e) => results.push(Err(e)),
         }
     }
-    write_and_commit(tx, org, &overlay, version).await?;
-    Ok((results, true))
+    let written = write_and_commit(tx, org, &overlay, version).await?;
+    Ok((results, true, written))
 }
 
 /// Writes the batch's final rows, history, acks, clients and version (5 statements
-/// over arrays) and commits, pipelined.
+/// over arrays) and commits, pipelined. Returns the entity rows written.
 async fn write_and_commit(
     tx: &deadpool_postgres::Client,
     org: &str,
     o: &Overlay,
     version: i64,
-) -> StoreResult<()> {
+) -> StoreResult<u64> {
     let mut rows = (
         Vec::new(),
         Vec::new(),
@@ -435,7 +482,7 @@ async fn write_and_commit(
     let p_acks: [&Param<'_>; 4] = [&org, &acks.0, &acks.1, &acks.2];
     let p_clients: [&Param<'_>; 4] = [&org, &clients.0, &clients.1, &clients.2];
     let p_version: [&Param<'_>; 2] = [&org, &version];
-    tokio::try_join!(
+    let (written, ..) = tokio::try_join!(
         biased;
         tx.execute(&put_rows, &p_rows),
         tx.execute(&put_hist, &p_hist),
@@ -444,5 +491,5 @@ async fn write_and_commit(
         tx.execute(&put_version, &p_version),
         tx.batch_execute("COMMIT"),
     )?;
-    Ok(())
+    Ok(written)
 }

@@ -24,13 +24,19 @@ use super::{
     decode_entity, decode_json, decode_role, encode_json, mutation_id_to_i64, EntityRow, NewUser,
     Storage, StoreError, StoreResult, WebhookApply, WebhookOutcome,
 };
-use crate::model::{Actor, Invite, Org, RefreshToken, Role, Rotation, User, WebhookKey};
+use crate::model::{
+    Actor, Invite, Org, RefreshToken, Role, Rotation, User, WebhookKey, REFRESH_GRACE_MS,
+};
 use crate::sync::{batch_keys, plan_push, ClientState, PushLoad};
 
 /// Embedded migrations, applied in order; never edit a shipped one.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
     (2, include_str!("migrations/postgres/0002_webhooks.sql")),
+    (
+        3,
+        include_str!("migrations/postgres/0003_refresh_grace.sql"),
+    ),
 ];
 
 /// Any constant: the advisory lock that serialises migrations across instances.
@@ -388,8 +394,8 @@ impl Storage for PgStorage {
         // FOR UPDATE: two instances presenting the same token at once cannot both rotate it.
         let Some(row) = tx
             .query_opt(
-                "SELECT family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens \
-                 WHERE token_hash = $1 FOR UPDATE",
+                "SELECT family_id, user_id, expires_at, used_at, revoked_at, replaced_by, grace_used_at \
+                 FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
                 &[&old_hash],
             )
             .await?
@@ -401,7 +407,25 @@ impl Storage for PgStorage {
         let expires_at: i64 = row.try_get(2)?;
         let used_at: Option<i64> = row.try_get(3)?;
         let revoked_at: Option<i64> = row.try_get(4)?;
-        if used_at.is_some() || revoked_at.is_some() {
+        let replaced_by: Option<String> = row.try_get(5)?;
+        let grace_used_at: Option<i64> = row.try_get(6)?;
+        let mut grace = false;
+        if let (Some(used_at), None, None, Some(successor)) =
+            (used_at, revoked_at, grace_used_at, replaced_by.as_deref())
+        {
+            if now - used_at <= REFRESH_GRACE_MS {
+                // Revoked only if the client never used it (it crashed before storing it).
+                grace = tx
+                    .execute(
+                        "UPDATE refresh_tokens SET revoked_at = $2 WHERE token_hash = $1 \
+                         AND used_at IS NULL AND revoked_at IS NULL",
+                        &[&successor, &now],
+                    )
+                    .await?
+                    == 1;
+            }
+        }
+        if !grace && (used_at.is_some() || revoked_at.is_some()) {
             tx.execute(
                 "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL",
                 &[&family, &now],
@@ -413,11 +437,13 @@ impl Storage for PgStorage {
         if expires_at <= now {
             return Ok(Rotation::Expired);
         }
-        tx.execute(
-            "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1",
-            &[&old_hash, &now],
-        )
-        .await?;
+        let mark = if grace {
+            "UPDATE refresh_tokens SET grace_used_at = $2, replaced_by = $3 WHERE token_hash = $1"
+        } else {
+            "UPDATE refresh_tokens SET used_at = $2, replaced_by = $3 WHERE token_hash = $1"
+        };
+        tx.execute(mark, &[&old_hash, &now, &next.token_hash])
+            .await?;
         tx.execute(
             "INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5)",

@@ -17,12 +17,15 @@ use super::{
     decode_entity, decode_json, decode_role, encode_json, mutation_id_to_i64, EntityRow, NewUser,
     Storage, StoreError, StoreResult, WebhookApply, WebhookOutcome,
 };
-use crate::model::{Actor, Invite, Org, RefreshToken, Role, Rotation, User, WebhookKey};
+use crate::model::{
+    Actor, Invite, Org, RefreshToken, Role, Rotation, User, WebhookKey, REFRESH_GRACE_MS,
+};
 use crate::sync::{batch_keys, plan_push, ClientState, PushLoad};
 
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("migrations/sqlite/0001_init.sql")),
     M::up(include_str!("migrations/sqlite/0002_webhooks.sql")),
+    M::up(include_str!("migrations/sqlite/0003_refresh_grace.sql")),
 ];
 
 /// The schema, for `validate()` in tests.
@@ -730,23 +733,54 @@ impl Storage for SqliteStorage {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let found = tx
                 .query_row(
-                    "SELECT family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?1",
+                    "SELECT family_id, user_id, expires_at, used_at, revoked_at, replaced_by, \
+                     grace_used_at FROM refresh_tokens WHERE token_hash = ?1",
                     [&old_hash],
                     |r| {
                         Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, i64>(2)?,
-                            r.get::<_, Option<i64>>(3)?,
-                            r.get::<_, Option<i64>>(4)?,
+                            (
+                                r.get::<_, String>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, i64>(2)?,
+                            ),
+                            (
+                                r.get::<_, Option<i64>>(3)?,
+                                r.get::<_, Option<i64>>(4)?,
+                                r.get::<_, Option<String>>(5)?,
+                                r.get::<_, Option<i64>>(6)?,
+                            ),
                         ))
                     },
                 )
                 .optional()?;
-            let Some((family, user_id, expires_at, used_at, revoked_at)) = found else {
+            let Some(((family, user_id, expires_at), (used_at, revoked_at, replaced_by, grace_used_at))) =
+                found
+            else {
                 return Ok(Rotation::Unknown);
             };
-            if used_at.is_some() || revoked_at.is_some() {
+            let mut grace = false;
+            if let (Some(used_at), None, None, Some(successor)) =
+                (used_at, revoked_at, grace_used_at, replaced_by.as_deref())
+            {
+                if now - used_at <= REFRESH_GRACE_MS {
+                    let successor_unused: bool = tx
+                        .query_row(
+                            "SELECT used_at IS NULL AND revoked_at IS NULL FROM refresh_tokens WHERE token_hash = ?1",
+                            [successor],
+                            |r| r.get(0),
+                        )
+                        .optional()?
+                        .unwrap_or(false);
+                    if successor_unused {
+                        tx.execute(
+                            "UPDATE refresh_tokens SET revoked_at = ?2 WHERE token_hash = ?1",
+                            params![successor, now],
+                        )?;
+                        grace = true;
+                    }
+                }
+            }
+            if !grace && (used_at.is_some() || revoked_at.is_some()) {
                 tx.execute(
                     "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL",
                     params![family, now],
@@ -757,10 +791,17 @@ impl Storage for SqliteStorage {
             if expires_at <= now {
                 return Ok(Rotation::Expired);
             }
-            tx.execute(
-                "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
-                params![old_hash, now],
-            )?;
+            if grace {
+                tx.execute(
+                    "UPDATE refresh_tokens SET grace_used_at = ?2, replaced_by = ?3 WHERE token_hash = ?1",
+                    params![old_hash, now, next.token_hash],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE refresh_tokens SET used_at = ?2, replaced_by = ?3 WHERE token_hash = ?1",
+                    params![old_hash, now, next.token_hash],
+                )?;
+            }
             tx.execute(
                 "INSERT INTO refresh_tokens (token_hash, family_id, user_id, expires_at, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5)",
