@@ -159,6 +159,13 @@ pub enum LiveCallEvent {
     },
     /// Transcription stopped on a channel (the engine failed); the call goes on.
     Problem { call_id: Id, message: String },
+    /// The speech model's state (loaded once per app, at start).
+    SpeechModel {
+        loading: bool,
+        ready: bool,
+        /// Why it is not ready (missing, failed), for the rep.
+        message: Option<String>,
+    },
     /// The call ended and was saved.
     Ended {
         call_id: Id,
