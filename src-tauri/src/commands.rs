@@ -518,7 +518,7 @@ pub async fn live_call_id(core: Core<'_>) -> CmdResult<Option<Id>> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn mark_call_moment(core: Core<'_>, note: Option<String>) -> CmdResult<i64> {
+pub async fn mark_call_moment(core: Core<'_>, note: Option<String>) -> CmdResult<u32> {
     Ok(core.mark_call_moment(note).await?)
 }
 
@@ -526,7 +526,7 @@ pub async fn mark_call_moment(core: Core<'_>, note: Option<String>) -> CmdResult
 #[specta::specta]
 pub async fn set_call_moment_action(
     core: Core<'_>,
-    moment_id: i64,
+    moment_id: u32,
     action: MomentAction,
 ) -> CmdResult<()> {
     Ok(core.set_call_moment_action(moment_id, action).await?)

@@ -2,9 +2,9 @@
 //! Nothing here decides anything about sales data; see ARCHITECTURE.md.
 
 mod commands;
-mod live_window;
 mod error;
 mod events;
+mod live_window;
 mod menu;
 mod open;
 pub mod ready;

@@ -37,6 +37,11 @@ pub async fn open_live_call_window(
         // Linux (X11/Wayland): no effect, see ARCHITECTURE.md.
         .content_protected(true)
         .build()
-        .map_err(|e| CommandError::new(ErrorKind::Internal, format!("The live call window could not open: {e}")))?;
+        .map_err(|e| {
+            CommandError::new(
+                ErrorKind::Internal,
+                format!("The live call window could not open: {e}"),
+            )
+        })?;
     Ok(())
 }

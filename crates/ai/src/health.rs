@@ -370,7 +370,9 @@ pub fn with_last_call(mut health: LocalHealth, analysis: &CallAnalysis) -> Local
         1 => format!("Last call {tone} (sentiment {s:+.1}), 1 objection left open"),
         n => format!("Last call {tone} (sentiment {s:+.1}), {n} objections left open"),
     };
-    health.factors.push(factor("last_call", "Last call", p, detail));
+    health
+        .factors
+        .push(factor("last_call", "Last call", p, detail));
     let total: i32 = 100 + health.factors.iter().map(|f| f.points).sum::<i32>();
     health.score = total.clamp(0, 100) as u8;
     health.band = band(health.score);
@@ -713,5 +715,4 @@ mod tests {
         let f = after.factors.iter().find(|f| f.key == "last_call").unwrap();
         assert!(f.detail.contains("went badly"), "{}", f.detail);
     }
-
 }

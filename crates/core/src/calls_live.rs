@@ -9,14 +9,16 @@
 //! when a transcriber falls behind, its ring drops the oldest audio and the rep sees how
 //! much.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use closer_audio::{AudioRing, Capture, CaptureEvent, CaptureOptions, Source, TARGET_RATE};
-use closer_coach::{CallContext as CoachContext, Coach, CoachOptions, Matcher, SuggestionKind, Vocabulary};
+use closer_coach::{
+    CallContext as CoachContext, Coach, CoachOptions, Matcher, SuggestionKind, Vocabulary,
+};
 use closer_store::{activities, battle_cards, calls, deals, leads, live_calls, Store};
 use closer_types::*;
 
@@ -89,7 +91,6 @@ struct Shared {
     far: (Mutex<FarLevels>, Condvar),
     /// Cards shown, for the timeline entry.
     shown: Mutex<Vec<String>>,
-    stopping: AtomicBool,
 }
 
 impl Shared {
@@ -186,7 +187,8 @@ impl Closer {
     }
 
     pub async fn dnc_remove(&self, phone: String) -> Result<bool> {
-        self.write(move |tx| live_calls::dnc_remove(tx, &phone)).await
+        self.write(move |tx| live_calls::dnc_remove(tx, &phone))
+            .await
     }
 
     /// The consent step's first half: the lead's numbers against the do-not-call list.
@@ -240,14 +242,25 @@ impl Closer {
         let microphone = mic.device().to_string();
         let call_audio = far.as_ref().map(|c| c.device().to_string());
         let mut channels = vec![(
-            if far.is_some() { Speaker::Rep } else { Speaker::Unknown },
+            if far.is_some() {
+                Speaker::Rep
+            } else {
+                Speaker::Unknown
+            },
             CallAudio::Capture(mic),
         )];
         if let Some(f) = far {
             channels.push((Speaker::Prospect, CallAudio::Capture(f)));
         }
         let started = self
-            .run_call(t, dnc, call_id, channels, Some(events_rx), settings.keep_call_audio)
+            .run_call(
+                t,
+                dnc,
+                call_id,
+                channels,
+                Some(events_rx),
+                settings.keep_call_audio,
+            )
             .await?;
         Ok(LiveCallStarted {
             microphone,
@@ -410,7 +423,6 @@ impl Closer {
             prospect_finals: Mutex::new(Vec::new()),
             far: (Mutex::new(FarLevels::default()), Condvar::new()),
             shown: Mutex::new(Vec::new()),
-            stopping: AtomicBool::new(false),
         });
         if !two_channels {
             shared.far_lock().closed = true;
@@ -487,11 +499,13 @@ impl Closer {
 
     /// The call running now, if any.
     pub fn live_call_id(&self) -> Option<Id> {
-        lock(&self.inner.live.call).as_ref().map(|r| r.call_id.clone())
+        lock(&self.inner.live.call)
+            .as_ref()
+            .map(|r| r.call_id.clone())
     }
 
     /// Marks a moment of the running call (the rep's shortcut); returns its id.
-    pub async fn mark_call_moment(&self, note: Option<String>) -> Result<i64> {
+    pub async fn mark_call_moment(&self, note: Option<String>) -> Result<u32> {
         let (id, at_ms) = {
             let g = lock(&self.inner.live.call);
             let r = g
@@ -514,7 +528,7 @@ impl Closer {
     }
 
     /// What the rep did with a card (dismissed, pinned, "used it").
-    pub async fn set_call_moment_action(&self, moment_id: i64, action: MomentAction) -> Result<()> {
+    pub async fn set_call_moment_action(&self, moment_id: u32, action: MomentAction) -> Result<()> {
         self.write(move |tx| live_calls::set_moment_action(tx, moment_id, action))
             .await
     }
@@ -537,7 +551,6 @@ impl Closer {
             shared,
             ..
         } = running;
-        shared.stopping.store(true, Ordering::SeqCst);
         let sh = shared.clone();
         blocking(move || {
             for a in audio {
@@ -795,9 +808,7 @@ fn open_wav(path: &str) -> Option<hound::WavWriter<std::io::BufWriter<std::fs::F
 fn handle(sh: &Shared, speaker: Speaker, events: Vec<SpeechEvent>) {
     for e in events {
         match e {
-            SpeechEvent::Partial {
-                start_ms, text, ..
-            } => sh.emit(LiveCallEvent::Partial {
+            SpeechEvent::Partial { start_ms, text, .. } => sh.emit(LiveCallEvent::Partial {
                 call_id: sh.call_id.clone(),
                 speaker,
                 start_ms,
@@ -827,9 +838,7 @@ fn on_final(sh: &Shared, seg: TranscriptSegment) {
             let _far = sh
                 .far
                 .1
-                .wait_timeout_while(far, ECHO_WAIT, |f| {
-                    !f.closed && f.upto * 20 < until
-                })
+                .wait_timeout_while(far, ECHO_WAIT, |f| !f.closed && f.upto * 20 < until)
                 .map(|(g, _)| g)
                 .unwrap_or_else(|p| p.into_inner().0);
             drop(_far);
@@ -883,7 +892,7 @@ fn on_final(sh: &Shared, seg: TranscriptSegment) {
                     MomentAction::Shown,
                 )
             })
-            .unwrap_or(-1);
+            .unwrap_or(0);
         lock(&sh.shown).push(card.title.clone());
         sh.emit(LiveCallEvent::Suggestion {
             call_id: id.clone(),
@@ -985,10 +994,6 @@ fn forward_capture_events(sh: Arc<Shared>, rx: mpsc::Receiver<CaptureEvent>, two
                 device,
             }),
             _ => {}
-        }
-        if sh.stopping.load(Ordering::SeqCst) {
-            // Captures send Stopped and then close the channel.
-            continue;
         }
     }
 }

@@ -142,9 +142,7 @@ mod tests {
     use closer_types::Speaker;
 
     fn tone(n: usize, amp: f32) -> Vec<f32> {
-        (0..n)
-            .map(|i| amp * (i as f32 * 0.07).sin())
-            .collect()
+        (0..n).map(|i| amp * (i as f32 * 0.07).sin()).collect()
     }
 
     fn seg(speaker: Speaker, start_ms: u32, end_ms: u32, text: &str) -> TranscriptSegment {
@@ -200,7 +198,12 @@ mod tests {
             13_000,
             "Honestly the price is too high for us.",
         )];
-        let echo = seg(Speaker::Rep, 10_200, 13_100, "honestly the price is to high for us");
+        let echo = seg(
+            Speaker::Rep,
+            10_200,
+            13_100,
+            "honestly the price is to high for us",
+        );
         assert!(is_echo(&echo, &prospect));
         let answer = seg(
             Speaker::Rep,
@@ -210,6 +213,9 @@ mod tests {
         );
         assert!(!is_echo(&answer, &prospect), "the rep's own answer stays");
         let later = seg(Speaker::Rep, 60_000, 62_000, "the price is too high for us");
-        assert!(!is_echo(&later, &prospect), "quoting them a minute later is not an echo");
+        assert!(
+            !is_echo(&later, &prospect),
+            "quoting them a minute later is not an echo"
+        );
     }
 }

@@ -11,9 +11,9 @@
 mod ai;
 mod audio;
 mod calls_live;
-pub mod echo;
 mod connectivity;
 mod content_index;
+pub mod echo;
 mod error;
 mod events;
 

@@ -148,7 +148,12 @@ pub fn audio_path(conn: &Connection, call_id: &str) -> Result<Option<String>> {
 }
 
 /// Appends one final segment (its own small transaction: a kill loses nothing before it).
-pub fn add_segment(tx: &Transaction, call_id: &str, seq: u32, seg: &TranscriptSegment) -> Result<()> {
+pub fn add_segment(
+    tx: &Transaction,
+    call_id: &str,
+    seq: u32,
+    seg: &TranscriptSegment,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO call_segments (call_id, seq, speaker, start_ms, end_ms, text) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -205,17 +210,28 @@ pub fn add_moment(
     card_id: Option<&str>,
     text: &str,
     action: MomentAction,
-) -> Result<i64> {
+) -> Result<u32> {
     tx.prepare_cached(
         "INSERT INTO call_moments (call_id, at_ms, kind, card_id, text, action) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![call_id, at_ms, kind, card_id, text, action.as_str()])?;
-    Ok(tx.last_insert_rowid())
+    .execute(params![
+        call_id,
+        at_ms,
+        kind,
+        card_id,
+        text,
+        action.as_str()
+    ])?;
+    u32::try_from(tx.last_insert_rowid()).map_err(|_| StoreError::Corrupt {
+        entity: "call_moment",
+        id: call_id.to_string(),
+        reason: "more moments than a u32 counts".into(),
+    })
 }
 
 /// What the rep did with a card (dismissed, pinned, used).
-pub fn set_moment_action(tx: &Transaction, moment_id: i64, action: MomentAction) -> Result<()> {
+pub fn set_moment_action(tx: &Transaction, moment_id: u32, action: MomentAction) -> Result<()> {
     let n = tx.execute(
         "UPDATE call_moments SET action = ?2 WHERE id = ?1",
         params![moment_id, action.as_str()],
@@ -233,7 +249,7 @@ pub fn moments(conn: &Connection, call_id: &str) -> Result<Vec<CallMoment>> {
          WHERE call_id = ?1 ORDER BY at_ms, id",
     )?;
     collect(&mut stmt, [call_id], |r| {
-        let id: i64 = r.get(0)?;
+        let id: u32 = r.get(0)?;
         let action: String = r.get(6)?;
         Ok(CallMoment {
             action: from_enum("call_moment", &id.to_string(), "action", &action)?,
@@ -249,7 +265,12 @@ pub fn moments(conn: &Connection, call_id: &str) -> Result<Vec<CallMoment>> {
 
 /// Ends a live call: copies its segments into the call's transcript and sets its end
 /// (`ended_at`, or else the start plus the last segment's end). Returns the call.
-pub fn finish(tx: &Transaction, call_id: &str, ended_at: Option<Millis>, now: Millis) -> Result<Call> {
+pub fn finish(
+    tx: &Transaction,
+    call_id: &str,
+    ended_at: Option<Millis>,
+    now: Millis,
+) -> Result<Call> {
     let segs = segments(tx, call_id)?;
     let call = calls::get(tx, call_id)?;
     let end = ended_at.unwrap_or_else(|| {
@@ -264,7 +285,8 @@ pub fn finish(tx: &Transaction, call_id: &str, ended_at: Option<Millis>, now: Mi
 
 /// Calls still marked live (the app stopped during them).
 pub fn interrupted(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM calls WHERE live = 1 ORDER BY started_at")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM calls WHERE live = 1 ORDER BY started_at")?;
     collect(&mut stmt, [], |r| Ok(r.get(0)?))
 }
 

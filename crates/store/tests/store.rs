@@ -1473,9 +1473,7 @@ mod live_calls_repo {
         s.write(|tx| live_calls::dnc_add(tx, "+1 (415) 555-0100", "asked not to be called", T0))
             .expect("add");
         let check = s
-            .read(|c| {
-                live_calls::dnc_check(c, &["n/a".into(), "415.555.0100".into()], T0)
-            })
+            .read(|c| live_calls::dnc_check(c, &["n/a".into(), "415.555.0100".into()], T0))
             .expect("check");
         let listed = check.listed.expect("listed");
         assert_eq!(listed.reason, "asked not to be called");
@@ -1484,7 +1482,9 @@ mod live_calls_repo {
             .read(|c| live_calls::dnc_check(c, &["+1 415 555 0199".into()], T0))
             .expect("check");
         assert!(other.listed.is_none());
-        assert!(s.write(|tx| live_calls::dnc_remove(tx, "4155550100")).expect("rm"));
+        assert!(s
+            .write(|tx| live_calls::dnc_remove(tx, "4155550100"))
+            .expect("rm"));
         assert!(s.read(live_calls::dnc_list).expect("list").is_empty());
         assert!(matches!(
             s.write(|tx| live_calls::dnc_add(tx, "12", "", T0)),

@@ -56,8 +56,7 @@ enum_text!(MomentAction { Shown => "shown", Dismissed => "dismissed", Pinned => 
 /// One coaching moment of a call: a card shown (and what the rep did with it), or a mark.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct CallMoment {
-    #[specta(type = Number)]
-    pub id: i64,
+    pub id: u32,
     pub call_id: Id,
     /// Call time.
     pub at_ms: u32,
@@ -129,7 +128,8 @@ pub enum LiveCallEvent {
     /// A coaching card to show now.
     Suggestion {
         call_id: Id,
-        moment_id: i64,
+        /// 0 when the moment could not be saved.
+        moment_id: u32,
         card: CoachCard,
     },
     /// A gentle alert (talk ratio, monologue, pace).
@@ -228,7 +228,10 @@ mod tests {
         assert_eq!(n.as_deref(), Some("4155550100"));
         assert_eq!(normalize_phone("415.555.0100"), n);
         assert_eq!(normalize_phone("0014155550100"), n);
-        assert_eq!(normalize_phone("+44 20 7946 0958").as_deref(), Some("442079460958"));
+        assert_eq!(
+            normalize_phone("+44 20 7946 0958").as_deref(),
+            Some("442079460958")
+        );
         assert_eq!(normalize_phone("ext. 12"), None);
     }
 }
