@@ -212,7 +212,6 @@ impl Closer {
     ) -> Result<LiveCallStarted> {
         let settings = self.settings().await?;
         let (t, dnc, call_id) = self.consent_step(target, consent_confirmed).await?;
-        let me = self.clone();
         let mic = settings.microphone.clone();
         let far = settings.call_audio.clone();
         let (events_tx, events_rx) = mpsc::channel();
@@ -234,7 +233,6 @@ impl Closer {
                 }
                 None => None,
             };
-            drop(me);
             Ok((mic, far))
         })
         .await?;

@@ -90,7 +90,7 @@ pub fn gate_mic(start_sample: u64, mic: &mut [f32], far: &FarLevels) -> usize {
         }
         let mic_db = level_db(frame);
         if far_db + GATE_MARGIN_DB >= mic_db {
-            frame.iter_mut().for_each(|s| *s = 0.0);
+            frame.fill(0.0);
             gated += 1;
         }
     }
