@@ -753,7 +753,12 @@ fn channel_worker(
             gate_mic(taken.start, &mut taken.samples, &far);
         }
         let Some(s) = stream.as_mut() else { continue };
-        match s.push(ms_of(taken.start), &taken.samples) {
+        let pushed = s.push(ms_of(taken.start), &taken.samples);
+        if speaker == Speaker::Prospect {
+            sh.far_lock().heard_ms = ms_of(taken.start + taken.samples.len() as u64);
+            sh.far.1.notify_all();
+        }
+        match pushed {
             Ok(events) => handle(&sh, speaker, events),
             Err(e) => {
                 sh.emit(LiveCallEvent::Problem {
@@ -831,15 +836,17 @@ fn on_final(sh: &Shared, seg: TranscriptSegment) {
     match seg.speaker {
         Speaker::Prospect => lock(&sh.prospect_finals).push(seg.clone()),
         Speaker::Rep => {
-            let until = u64::from(seg.end_ms) + 1000;
+            // Wait until the prospect's transcriber has heard past this final's end, so an
+            // overlapping prospect final is known.
+            let until = seg.end_ms.saturating_add(1000);
             let far = sh.far_lock();
-            let _far = sh
+            let caught_up = sh
                 .far
                 .1
-                .wait_timeout_while(far, ECHO_WAIT, |f| !f.closed && f.upto * 20 < until)
+                .wait_timeout_while(far, ECHO_WAIT, |f| !f.closed && f.heard_ms < until)
                 .map(|(g, _)| g)
                 .unwrap_or_else(|p| p.into_inner().0);
-            drop(_far);
+            drop(caught_up);
             if is_echo(&seg, &lock(&sh.prospect_finals)) {
                 tracing::debug!("a microphone final repeated the prospect: dropped as echo");
                 return;

@@ -34,6 +34,9 @@ pub struct FarLevels {
     pub upto: u64,
     /// The far channel ended: nothing more will come.
     pub closed: bool,
+    /// Call time up to which the far channel's transcriber has been fed (its finals up to
+    /// there are out).
+    pub heard_ms: u32,
 }
 
 /// Frames kept (about a minute).
