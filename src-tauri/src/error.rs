@@ -22,6 +22,10 @@ pub enum ErrorKind {
     Search,
     /// The microphone or the call audio.
     Audio,
+    /// A live call could not start or stop (one already runs, none runs).
+    Call,
+    /// The call was refused before recording: do-not-call list, consent not confirmed.
+    CallRefused,
     Internal,
 }
 
@@ -34,7 +38,7 @@ pub struct CommandError {
 }
 
 impl CommandError {
-    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         CommandError {
             kind,
             message: message.into(),
@@ -103,6 +107,8 @@ impl From<CoreError> for CommandError {
             CoreError::Export(e) => CommandError::new(ErrorKind::Export, e.to_string()),
             CoreError::Search(m) => CommandError::new(ErrorKind::Search, m),
             CoreError::Audio(e) => CommandError::new(ErrorKind::Audio, e.to_string()),
+            CoreError::Call(m) => CommandError::new(ErrorKind::Call, m),
+            CoreError::CallRefused(m) => CommandError::new(ErrorKind::CallRefused, m),
             other => {
                 tracing::error!(error = %other, "internal error");
                 CommandError::new(ErrorKind::Internal, other.to_string())

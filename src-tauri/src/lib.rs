@@ -4,6 +4,7 @@
 mod commands;
 mod error;
 mod events;
+mod live_window;
 mod menu;
 mod open;
 pub mod ready;
@@ -86,6 +87,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             save_ai_settings,
             run_ai_queue,
             audio_inputs,
+            call_precheck,
+            start_call,
+            stop_call,
+            live_call_id,
+            mark_call_moment,
+            set_call_moment_action,
+            call_review,
+            dnc_list,
+            dnc_add,
+            dnc_remove,
+            live_window::open_live_call_window,
             start_level_meter,
             stop_level_meter,
         ])
@@ -96,6 +108,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             events::AiJobsCompleted,
             events::IndexStatusChanged,
             events::AudioLevelChanged,
+            events::LiveCallChanged,
         ])
 }
 

@@ -27,6 +27,26 @@ import type {
 } from "../src/bindings.gen";
 
 const now = Date.now();
+let liveCall: string | null = null;
+const dnc: { phone: string; reason: string; added_at: number }[] = [];
+
+/** A scripted call for the live window in the browser: partials, finals, a card. */
+function mockLiveCall(callId: string) {
+  const lines: [string, string][] = [
+    ["rep", "Thanks for taking the time today."],
+    ["prospect", "Sure. Honestly, the price is more than we planned for."],
+    ["prospect", "We are also looking at Vantage BI."],
+  ];
+  lines.forEach(([speaker, text], i) => {
+    const start = i * 4000;
+    setTimeout(() => void emit("live-call-changed", { type: "partial", call_id: callId, speaker, start_ms: start, text: text.split(" ").slice(0, 3).join(" ") }), 1000 + i * 2500);
+    setTimeout(() => {
+      void emit("live-call-changed", { type: "final", call_id: callId, seq: i, segment: { speaker, start_ms: start, end_ms: start + 3000, text } });
+      void emit("live-call-changed", { type: "metrics", call_id: callId, metrics: { now_ms: start + 3000, rep_talk_ratio: i === 0 ? 1 : 0.4, longest_rep_monologue_ms: 3000, rep_questions: 0, rep_fillers: 0, rep_wpm: 140 } });
+      if (i === 1) void emit("live-call-changed", { type: "suggestion", call_id: callId, moment_id: 1, card: { title: "Objection: Price", kind: "objection:price", card_id: null, competitor: null, objection: null, response: "Ask what they compare the price against, then move to payback.", evidence: ["the price is more than we planned"], segment_end_ms: start + 3000 } });
+    }, 2000 + i * 2500);
+  });
+}
 const DAY = 86_400_000;
 let seq = 1000;
 const id = () => `0198${(seq++).toString(16).padStart(4, "0")}-mock`;
@@ -199,7 +219,7 @@ const calls: Call[] = deals.slice(0, 5).map((d, i) => ({
   created_at: now - DAY, updated_at: now - DAY,
 }));
 
-let settings: Settings = { user_name: "Alex Rivera", team_server_url: null, connectivity_probe: "api.anthropic.com:443", microphone: null, call_audio: null };
+let settings: Settings = { user_name: "Alex Rivera", team_server_url: null, connectivity_probe: "api.anthropic.com:443", microphone: null, call_audio: null, keep_call_audio: false };
 let keySet = false;
 
 function fail(kind: CommandError["kind"], message: string, fields: CommandError["fields"] = [], rows: CommandError["rows"] = []): never {
@@ -549,6 +569,47 @@ mockIPC(
         for (const l of leads) if (l.company.toLowerCase().includes(q.toLowerCase())) hits.push({ kind: "lead", id: l.id, title: l.company, subtitle: l.industry ?? "", snippet: spans(l.company, q), rank: -1, detail: null });
         return { query: q, hits: hits.slice(0, a.limit), took_ms: 3.2, semantic: true, note: null };
       }
+      case "call_precheck":
+        return { checked: ["4155550100"], listed: dnc.find((d) => d.phone === "4155550100") ?? null, checked_at: Date.now() };
+      case "start_call": {
+        if (!a.consentConfirmed) fail("call_refused", "Read the consent announcement to the prospect and confirm it before recording.");
+        const callId = id();
+        liveCall = callId;
+        mockLiveCall(callId);
+        return { call_id: callId, title: "Call — mock", microphone: "USB Headset Microphone", call_audio: "Monitor of Built-in Speakers", coaching: true, coaching_off_reason: null };
+      }
+      case "stop_call": {
+        const c = calls[0];
+        liveCall = null;
+        return c;
+      }
+      case "live_call_id":
+        return liveCall;
+      case "mark_call_moment":
+        return seq++;
+      case "set_call_moment_action":
+        return null;
+      case "call_review": {
+        const c = find(calls, a.id);
+        return {
+          call: c,
+          consent: { state: "confirmed", at: c.started_at, dnc: { checked: ["4155550100"], listed: null, checked_at: c.started_at } },
+          moments: c.segments.length > 2 ? [{ id: 1, call_id: c.id, at_ms: c.segments[2].end_ms, kind: "objection:price", card_id: null, text: "Ask what they compare the price against, then move to payback.", action: "used" }] : [],
+          audio_path: null,
+        };
+      }
+      case "dnc_list":
+        return dnc;
+      case "dnc_add": {
+        const e = { phone: String(a.phone).replace(/\D/g, ""), reason: String(a.reason), added_at: Date.now() };
+        dnc.unshift(e);
+        return e;
+      }
+      case "dnc_remove":
+        return true;
+      case "open_live_call_window":
+        window.open(`/dev.html#/live-call?deal=${a.dealId ?? ""}`, "live-call", "width=360,height=560");
+        return null;
       case "audio_inputs":
         return [
           { id: "pulseaudio:alsa_input.usb-headset", name: "USB Headset Microphone", is_default: true, is_monitor: false },

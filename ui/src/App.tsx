@@ -9,6 +9,7 @@ import { BattleCardView, BattleCardsGrid } from "./views/BattleCards";
 import { ContentDetail, ContentList } from "./views/Content";
 import { ProposalEditor, ProposalsList } from "./views/Proposals";
 import { CallDetail, CallsList } from "./views/Calls";
+import { LiveCallView } from "./views/LiveCall";
 import { IndexProgress, SettingsView } from "./views/Settings";
 import { AiUsageView } from "./views/AiUsage";
 import { ContentAuditView } from "./views/ContentAudit";
@@ -72,6 +73,11 @@ function View({ route }: { route: Route }) {
 }
 
 export function App() {
+  const route = useRoute();
+  return route.parts[0] === "live-call" ? <LiveCallView route={route} /> : <Shell />;
+}
+
+function Shell() {
   const route = useRoute();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [stats, setStats] = useState<WorkspaceStats | null>(null);

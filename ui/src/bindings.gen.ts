@@ -81,6 +81,18 @@ export const commands = {
 	runAiQueue: () => typedError<AiJobsDone, CommandError>(__TAURI_INVOKE("run_ai_queue")),
 	/**  The microphones and other inputs of this machine (monitors of the speakers last). */
 	audioInputs: () => typedError<AudioInput[], CommandError>(__TAURI_INVOKE("audio_inputs")),
+	callPrecheck: (target: CallTarget) => typedError<DncCheck, CommandError>(__TAURI_INVOKE("call_precheck", { target })),
+	startCall: (target: CallTarget, consentConfirmed: boolean) => typedError<LiveCallStarted, CommandError>(__TAURI_INVOKE("start_call", { target, consentConfirmed })),
+	stopCall: () => typedError<Call, CommandError>(__TAURI_INVOKE("stop_call")),
+	liveCallId: () => typedError<string | null, CommandError>(__TAURI_INVOKE("live_call_id")),
+	markCallMoment: (note: string | null) => typedError<number, CommandError>(__TAURI_INVOKE("mark_call_moment", { note })),
+	setCallMomentAction: (momentId: number, action: MomentAction) => typedError<null, CommandError>(__TAURI_INVOKE("set_call_moment_action", { momentId, action })),
+	callReview: (id: string) => typedError<CallReview, CommandError>(__TAURI_INVOKE("call_review", { id })),
+	dncList: () => typedError<DncEntry[], CommandError>(__TAURI_INVOKE("dnc_list")),
+	dncAdd: (phone: string, reason: string) => typedError<DncEntry, CommandError>(__TAURI_INVOKE("dnc_add", { phone, reason })),
+	dncRemove: (phone: string) => typedError<boolean, CommandError>(__TAURI_INVOKE("dnc_remove", { phone })),
+	/**  Opens (or brings forward) the live call window for `deal_id` / `lead_id`. */
+	openLiveCallWindow: (dealId: string | null, leadId: string | null) => typedError<null, CommandError>(__TAURI_INVOKE("open_live_call_window", { dealId, leadId })),
 	/**
 	 *  Starts the level meter on an input (`null`: the default); readings arrive as
 	 *  `AudioLevelChanged`. Returns the input's name.
@@ -96,6 +108,7 @@ export const events = {
 	connectivityChanged: makeEvent<ConnectivityChanged, ConnectivityChanged>("connectivity-changed"),
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	indexStatusChanged: makeEvent<IndexStatusChanged, IndexStatusChanged>("index-status-changed"),
+	liveCallChanged: makeEvent<LiveCallChanged, LiveCallChanged>("live-call-changed"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 };
 
@@ -362,6 +375,36 @@ export type CallAnalysisOutcome = {
 	notice: string | null,
 };
 
+/**  What a call records about its consent step. */
+export type CallConsent = {
+	state: ConsentState,
+	at: number | null,
+	dnc: DncCheck | null,
+};
+
+/**  One coaching moment of a call: a card shown (and what the rep did with it), or a mark. */
+export type CallMoment = {
+	id: number,
+	call_id: string,
+	/**  Call time. */
+	at_ms: number,
+	/**  "objection:price", "competitor", "alert:monologue", "mark". */
+	kind: string,
+	card_id: string | null,
+	/**  The card's response, the alert's message or the rep's note. */
+	text: string,
+	action: MomentAction,
+};
+
+/**  The call review screen: the call with its consent, moments and kept audio. */
+export type CallReview = {
+	call: Call,
+	consent: CallConsent,
+	moments: CallMoment[],
+	/**  The WAV kept in the app data folder when Settings asks to keep call audio. */
+	audio_path: string | null,
+};
+
 export type CallSummary = {
 	id: string,
 	title: string,
@@ -373,6 +416,12 @@ export type CallSummary = {
 };
 
 /**  The part of a battle card a suggestion changes. */
+/**  Who the call is with: a deal (its lead's phones are checked) or a lead. */
+export type CallTarget = {
+	deal_id: string | null,
+	lead_id: string | null,
+};
+
 export type CardSection = "summary" | 
 /**  `our_strengths`. */
 "strengths" | 
@@ -401,6 +450,20 @@ export type CircuitStatus =
 "half_open";
 
 /**  What happens to one column of the file. */
+/**  A coaching card. */
+export type CoachCard = {
+	/**  "Price", "Competitor: Vantage BI". */
+	title: string,
+	kind: string,
+	card_id: string | null,
+	competitor: string | null,
+	objection: string | null,
+	response: string,
+	/**  The prospect's words that raised it. */
+	evidence: string[],
+	segment_end_ms: number,
+};
+
 export type ColumnMapping = {
 	/**  1-based column number, as a spreadsheet shows it. */
 	column: number,
@@ -436,6 +499,9 @@ export type ConnectivityChanged = {
 };
 
 /**  A person at the lead's company. */
+/**  Whether the rep read the consent announcement. */
+export type ConsentState = "not_asked" | "confirmed" | "declined";
+
 export type Contact = {
 	name: string,
 	title: string | null,
@@ -651,6 +717,23 @@ export type DealSummary = {
 };
 
 /**  Two items that say nearly the same thing (`a` is the older one). */
+/**  The do-not-call check made before a call. */
+export type DncCheck = {
+	/**  The numbers checked (the lead's contacts' phones, normalised). */
+	checked: string[],
+	/**  The listed number that matched, if any: the call must not be made. */
+	listed: DncEntry | null,
+	checked_at: number,
+};
+
+/**  A number on the do-not-call list. */
+export type DncEntry = {
+	/**  The normalised number (see [`normalize_phone`]). */
+	phone: string,
+	reason: string,
+	added_at: number,
+};
+
 export type DuplicatePair = {
 	a_id: string,
 	a_title: string,
@@ -671,7 +754,11 @@ export type ErrorKind = "not_found" | "invalid" | "import" | "storage" | "secret
 /**  Content search or the library folders. */
 "search" | 
 /**  The microphone or the call audio. */
-"audio" | "internal";
+"audio" | 
+/**  A live call could not start or stop (one already runs, none runs). */
+"call" | 
+/**  The call was refused before recording: do-not-call list, consent not confirmed. */
+"call_refused" | "internal";
 
 export type FeatureBudget = {
 	/**  The feature's snake_case name (`lead_score`, `proposal` ...). */
@@ -885,12 +972,57 @@ export type LibraryOverview = {
 };
 
 /**  A deal's health computed on the laptop, without Claude: every deal always has one. */
+/**  A live call, as the live call window sees it change. */
+export type LiveCallEvent = 
+/**  Words still being heard (greyed); replaced by the next partial or the final. */
+{ type: "partial"; call_id: string; speaker: Speaker; start_ms: number; text: string } | 
+/**  A segment that will not change (already saved). */
+{ type: "final"; call_id: string; seq: number; segment: TranscriptSegment } | 
+/**  A coaching card to show now. */
+{ type: "suggestion"; call_id: string; moment_id: number; card: CoachCard } | 
+/**  A gentle alert (talk ratio, monologue, pace). */
+{ type: "alert"; call_id: string; at_ms: number; message: string } | 
+/**  Talk metrics after a final segment. */
+{ type: "metrics"; call_id: string; metrics: TalkMetrics } | 
+/**  Audio was lost because transcription fell behind (total so far). */
+{ type: "dropped"; call_id: string; speaker: Speaker; total_ms: number } | 
+/**  An input went away; capture resumes on another one. */
+{ type: "device_lost"; call_id: string; speaker: Speaker; message: string } | 
+{ type: "device_resumed"; call_id: string; speaker: Speaker; device: string } | 
+/**  Transcription stopped on a channel (the engine failed); the call goes on. */
+{ type: "problem"; call_id: string; message: string } | 
+/**  The speech model's state (loaded once per app, at start). */
+{ type: "speech_model"; loading: boolean; ready: boolean; message: string | null } | 
+/**  The call ended and was saved. */
+{ type: "ended"; call_id: string; segments: number; analysis_queued: boolean };
+
+/**  A live call changed: transcript, suggestion card, metrics, devices, end. */
+export type LiveCallChanged = LiveCallEvent;
+
+/**  A call that started. */
+export type LiveCallStarted = {
+	call_id: string,
+	title: string,
+	microphone: string,
+	/**  The input carrying the other side, when one is configured and opened. */
+	call_audio: string | null,
+	/**  Live transcription and coaching run. */
+	coaching: boolean,
+	/**  Why not, in words for the rep. */
+	coaching_off_reason: string | null,
+};
+
 export type LocalHealth = {
 	/**  0..100. */
 	score: number,
 	band: HealthBand,
 	factors: HealthFactor[],
 };
+
+/**  What the rep did with a coaching card. */
+export type MomentAction = "shown" | "dismissed" | "pinned" | "used" | 
+/**  The rep marked the moment by hand (Ctrl+Shift+M). */
+"marked";
 
 export type NewActivity = {
 	deal_id: string | null,
@@ -1116,6 +1248,11 @@ export type Settings = {
 	microphone: string | null,
 	/**  The input carrying the other side of a call (a monitor of the speakers), if any. */
 	call_audio: string | null,
+	/**
+	 *  Keep each call's audio as a WAV in the app data folder (off by default: audio is
+	 *  transcribed on the laptop and then thrown away).
+	 */
+	keep_call_audio: boolean,
 };
 
 export type SignalStrength = "weak" | "moderate" | "strong";
@@ -1159,6 +1296,17 @@ export type Stance = "supportive" | "neutral" | "opposed" | "unknown";
 export type SuggestionStatus = "pending" | "accepted" | "rejected";
 
 /**  A piece of a snippet; `hit` pieces matched the query and are highlighted. */
+/**  Live talk metrics. */
+export type TalkMetrics = {
+	now_ms: number,
+	/**  Rep share of talk time, 0..1. */
+	rep_talk_ratio: number,
+	longest_rep_monologue_ms: number,
+	rep_questions: number,
+	rep_fillers: number,
+	rep_wpm: number,
+};
+
 export type TextSpan = {
 	text: string,
 	hit: boolean,

@@ -22,7 +22,8 @@
 //! Bands: 70 and up healthy, 40-69 at risk, below 40 critical. Closed deals: won 100, lost 0.
 
 use closer_types::{
-    Activity, ActivityKind, Deal, DealStage, HealthBand, HealthFactor, LocalHealth, Millis,
+    Activity, ActivityKind, CallAnalysis, Deal, DealStage, HealthBand, HealthFactor, LocalHealth,
+    Millis,
 };
 
 use crate::text::{days_between, iso_date, parse_iso_date, DAY_MS};
@@ -337,6 +338,45 @@ pub fn local_health(deal: &Deal, activities: &[Activity], now_millis: Millis) ->
         band: band(score),
         factors,
     }
+}
+
+/// Adds the deal's last analysed call to a health score: the call's sentiment and the
+/// objections it left open. `last_call` factor: sentiment at or below −0.3 −10, at or above
+/// 0.3 +5, between 0; each objection not handled −5, at most −10. (Points above 100 are
+/// clamped like the others.)
+pub fn with_last_call(mut health: LocalHealth, analysis: &CallAnalysis) -> LocalHealth {
+    if health.factors.iter().any(|f| f.key == "closed") {
+        return health;
+    }
+    let s = analysis.sentiment;
+    let mood = if s <= -0.3 {
+        -10
+    } else if s >= 0.3 {
+        5
+    } else {
+        0
+    };
+    let open = analysis.objections.iter().filter(|o| !o.handled).count();
+    let p = mood - (5 * open.min(2) as i32);
+    let tone = if s <= -0.3 {
+        "went badly"
+    } else if s >= 0.3 {
+        "went well"
+    } else {
+        "was neutral"
+    };
+    let detail = match open {
+        0 => format!("Last call {tone} (sentiment {s:+.1}), no objection left open"),
+        1 => format!("Last call {tone} (sentiment {s:+.1}), 1 objection left open"),
+        n => format!("Last call {tone} (sentiment {s:+.1}), {n} objections left open"),
+    };
+    health
+        .factors
+        .push(factor("last_call", "Last call", p, detail));
+    let total: i32 = 100 + health.factors.iter().map(|f| f.points).sum::<i32>();
+    health.score = total.clamp(0, 100) as u8;
+    health.band = band(health.score);
+    health
 }
 
 #[cfg(test)]
@@ -655,5 +695,24 @@ mod tests {
         let future = act("f", ActivityKind::Meeting, -3, "Dana Ortiz meeting");
         let h = local_health(&d, &[other, future], NOW);
         assert_eq!(get(&h, "activity_recency").points, -15);
+    }
+
+    #[test]
+    fn a_bad_last_call_with_open_objections_costs_points() {
+        let d = deal(DealStage::Proposal, 3);
+        let before = local_health(&d, &[], NOW);
+        let analysis = CallAnalysis {
+            sentiment: -0.6,
+            objections: vec![closer_types::ObjectionMet {
+                objection: "Price".into(),
+                handled: false,
+                note: None,
+            }],
+            ..Default::default()
+        };
+        let after = with_last_call(before.clone(), &analysis);
+        assert_eq!(i32::from(after.score), i32::from(before.score) - 15);
+        let f = after.factors.iter().find(|f| f.key == "last_call").unwrap();
+        assert!(f.detail.contains("went badly"), "{}", f.detail);
     }
 }

@@ -49,7 +49,7 @@ pub use deal_analysis::{deal_analysis_request, parse_deal_analysis};
 pub use draft::draft_proposal;
 pub use error::{AiError, Result};
 pub use features::{Ai, LeadScoreRun, QueuedBatch};
-pub use health::local_health;
+pub use health::{local_health, with_last_call};
 pub use lead_score::{lead_score_request, parse_lead_scores, LEAD_BATCH_SIZE, LEAD_SCORE_JOB};
 pub use proposal::{parse_polish, polish_request, proposal_request, PROPOSAL_POLISH_JOB};
 pub use queued::{apply_queued, QueuedResult};

@@ -420,10 +420,18 @@ impl Closer {
             let deal = deals::get(c, &deal_id)?;
             let timeline = activities::for_deal(c, &deal_id)?;
             let analysis = ai_results::deal_analysis(c, &deal_id)?;
-            Ok(DealInsights {
-                local: closer_ai::local_health(&deal, &timeline, now_millis()),
-                analysis,
-            })
+            let mut local = closer_ai::local_health(&deal, &timeline, now_millis());
+            // The last analysed call of the deal moves the score too.
+            for summary in calls::for_deal(c, &deal_id)? {
+                if summary.sentiment.is_none() {
+                    continue;
+                }
+                if let Some(a) = calls::get(c, &summary.id)?.analysis {
+                    local = closer_ai::with_last_call(local, &a);
+                }
+                break;
+            }
+            Ok(DealInsights { local, analysis })
         })
         .await
     }
@@ -491,8 +499,10 @@ impl Closer {
         match ai.ai.analyze_call(&ctx).await {
             Ok(analysis) => {
                 let a = analysis.clone();
-                self.write(move |tx| calls::set_analysis(tx, &call_id, Some(&a), now_millis()))
-                    .await?;
+                self.write(move |tx| {
+                    crate::calls_live::save_call_analysis(tx, &call_id, &a, now_millis())
+                })
+                .await?;
                 Ok(CallAnalysisOutcome {
                     analysis: Some(analysis),
                     queued: false,
@@ -721,7 +731,15 @@ impl Closer {
             }
             QueuedResult::CallAnalysis { call_id, analysis } => {
                 self.write(move |tx| {
-                    calls::set_analysis(tx, &call_id, Some(&analysis), now_millis())
+                    match crate::calls_live::save_call_analysis(
+                        tx,
+                        &call_id,
+                        &analysis,
+                        now_millis(),
+                    ) {
+                        Ok(()) | Err(closer_store::StoreError::NotFound { .. }) => Ok(()),
+                        Err(e) => Err(e),
+                    }
                 })
                 .await?;
                 parts.push("a call analysis".into());

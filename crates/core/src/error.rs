@@ -30,6 +30,12 @@ pub enum CoreError {
     /// Audio capture: the sentence is for the rep.
     #[error(transparent)]
     Audio(#[from] closer_audio::AudioError),
+    /// A live call could not start or stop: the sentence is for the rep.
+    #[error("{0}")]
+    Call(String),
+    /// The call was refused (do-not-call list, no consent); the refusal is logged.
+    #[error("{0}")]
+    CallRefused(String),
     #[error("a background task stopped unexpectedly: {0}")]
     Task(String),
 }

@@ -19,6 +19,8 @@ pub enum CoreEvent {
     IndexStatus(closer_types::IndexStatus),
     /// The level meter's reading, or why it stopped.
     AudioLevel(closer_types::AudioLevel),
+    /// A live call changed (transcript, suggestion, metrics, devices).
+    LiveCall(closer_types::LiveCallEvent),
 }
 
 pub trait EventSink: Send + Sync + 'static {

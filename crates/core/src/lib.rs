@@ -10,12 +10,15 @@
 
 mod ai;
 mod audio;
+mod calls_live;
 mod connectivity;
 mod content_index;
+pub mod echo;
 mod error;
 mod events;
 
 pub use ai::ANTHROPIC_API;
+pub use calls_live::{CallAudio, SpeechEngine};
 pub use closer_embed::MODEL_DIR_NAME;
 pub use closer_import::ImportError;
 pub use closer_store::StoreError;
@@ -77,6 +80,7 @@ struct Inner {
     ai_problem: Option<String>,
     content: content_index::ContentIndex,
     audio: audio::AudioState,
+    live: calls_live::LiveState,
 }
 
 impl Closer {
@@ -120,8 +124,13 @@ impl Closer {
                 ai_problem,
                 content,
                 audio: audio::AudioState::default(),
+                live: calls_live::LiveState::default(),
             }),
         };
+        // A call the app was stopped in keeps its transcript up to the last final segment.
+        if let Err(e) = closer.recover_interrupted_calls() {
+            tracing::error!(error = %e, "interrupted calls could not be finished");
+        }
         if config.seed_demo_when_empty {
             let stats = closer.inner.store.read(stats::workspace)?;
             if stats.is_empty() {

@@ -69,7 +69,13 @@ pub fn for_deal(conn: &Connection, deal_id: &str) -> Result<Vec<CallSummary>> {
 
 pub fn get(conn: &Connection, id: &str) -> Result<Call> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM calls WHERE id = ?1"))?;
-    first(&mut stmt, [id], from_row)?.ok_or_else(|| StoreError::not_found(ENTITY, id))
+    let mut call =
+        first(&mut stmt, [id], from_row)?.ok_or_else(|| StoreError::not_found(ENTITY, id))?;
+    // A live call's transcript is in its segment rows until the call ends.
+    if call.segments.is_empty() {
+        call.segments = crate::live_calls::segments(conn, id)?;
+    }
+    Ok(call)
 }
 
 /// Stores a call verbatim.

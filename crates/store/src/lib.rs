@@ -29,6 +29,7 @@ pub mod changelog;
 pub mod content;
 pub mod deals;
 pub mod leads;
+pub mod live_calls;
 pub mod proposals;
 pub mod search;
 pub mod settings;
@@ -49,7 +50,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_init.sql")),
     M::up(include_str!("migrations/0002_ai.sql")),
     M::up(include_str!("migrations/0003_sync.sql")),
-    // 0004 and 0006 come from other branches; keep the files in number order here.
+    M::up(include_str!("migrations/0004_live_calls.sql")),
     M::up(include_str!("migrations/0005_sync_entities.sql")),
 ];
 

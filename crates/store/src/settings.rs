@@ -23,6 +23,7 @@ pub fn get(conn: &Connection) -> Result<Settings> {
             }
             "microphone" => s.microphone = from_json("setting", &key, "value", &value)?,
             "call_audio" => s.call_audio = from_json("setting", &key, "value", &value)?,
+            "keep_call_audio" => s.keep_call_audio = from_json("setting", &key, "value", &value)?,
             _ => {}
         }
     }
@@ -43,5 +44,6 @@ pub fn save(tx: &Transaction, s: &Settings) -> Result<()> {
     ])?;
     stmt.execute(params!["microphone", to_json(&s.microphone)?])?;
     stmt.execute(params!["call_audio", to_json(&s.call_audio)?])?;
+    stmt.execute(params!["keep_call_audio", to_json(&s.keep_call_audio)?])?;
     Ok(())
 }

@@ -795,6 +795,7 @@ mod content_settings_stats {
             connectivity_probe: "1.1.1.1:443".into(),
             microphone: Some("pulseaudio:alsa_input.usb-headset".into()),
             call_audio: None,
+            keep_call_audio: true,
         };
         s.write(|tx| settings::save(tx, &mine)).expect("save");
         s.write(|tx| settings::save(tx, &mine)).expect("save again");
@@ -1457,5 +1458,88 @@ mod search_fts {
         if !cfg!(debug_assertions) {
             assert!(p95 <= 20.0, "p95 {p95:.2} ms > 20 ms");
         }
+    }
+}
+
+/// The do-not-call list, a live call's consent and transcript, and a call the app was
+/// killed in.
+mod live_calls_repo {
+    use super::*;
+    use closer_store::live_calls;
+
+    #[test]
+    fn a_listed_number_is_found_in_any_spelling() {
+        let s = store();
+        s.write(|tx| live_calls::dnc_add(tx, "+1 (415) 555-0100", "asked not to be called", T0))
+            .expect("add");
+        let check = s
+            .read(|c| live_calls::dnc_check(c, &["n/a".into(), "415.555.0100".into()], T0))
+            .expect("check");
+        let listed = check.listed.expect("listed");
+        assert_eq!(listed.reason, "asked not to be called");
+        assert_eq!(check.checked, vec!["4155550100".to_string()]);
+        let other = s
+            .read(|c| live_calls::dnc_check(c, &["+1 415 555 0199".into()], T0))
+            .expect("check");
+        assert!(other.listed.is_none());
+        assert!(s
+            .write(|tx| live_calls::dnc_remove(tx, "4155550100"))
+            .expect("rm"));
+        assert!(s.read(live_calls::dnc_list).expect("list").is_empty());
+        assert!(matches!(
+            s.write(|tx| live_calls::dnc_add(tx, "12", "", T0)),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn segments_saved_during_a_call_survive_a_reopen_and_finish_the_call() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("closer.db");
+        let s = Store::open(&path).expect("open");
+        let dnc = DncCheck::default();
+        s.write(|tx| {
+            live_calls::create(
+                tx,
+                &live_calls::NewLiveCall {
+                    id: "c1",
+                    deal_id: None,
+                    lead_id: None,
+                    title: "Call",
+                    consent: ConsentState::Confirmed,
+                    dnc: &dnc,
+                    audio_path: None,
+                },
+                true,
+                T0,
+            )
+        })
+        .expect("create");
+        for (i, text) in ["Hello there.", "It is too expensive."].iter().enumerate() {
+            let seg = TranscriptSegment {
+                speaker: Speaker::Prospect,
+                start_ms: i as u32 * 2000,
+                end_ms: i as u32 * 2000 + 1500,
+                text: text.to_string(),
+            };
+            s.write(|tx| live_calls::add_segment(tx, "c1", i as u32, &seg))
+                .expect("segment");
+        }
+        let mid = s.read(|c| calls::get(c, "c1")).expect("get");
+        assert_eq!(mid.segments.len(), 2, "a live call shows its segments");
+        assert_eq!(mid.ended_at, None);
+        drop(s); // the app is killed
+
+        let s = Store::open(&path).expect("reopen");
+        let done = s
+            .write(|tx| live_calls::recover_interrupted(tx, T0 + 10_000))
+            .expect("recover");
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].segments[1].text, "It is too expensive.");
+        assert_eq!(done[0].ended_at, Some(T0 + 3500));
+        let consent = s.read(|c| live_calls::consent(c, "c1")).expect("consent");
+        assert_eq!(consent.state, ConsentState::Confirmed);
+        assert_eq!(consent.at, Some(T0));
+        assert!(s.read(live_calls::interrupted).expect("list").is_empty());
     }
 }

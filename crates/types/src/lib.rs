@@ -46,6 +46,8 @@ mod vocabulary;
 pub use vocabulary::*;
 mod speech;
 pub use speech::*;
+mod live_call;
+pub use live_call::*;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;

@@ -15,6 +15,10 @@ pub struct Settings {
     pub microphone: Option<String>,
     /// The input carrying the other side of a call (a monitor of the speakers), if any.
     pub call_audio: Option<String>,
+    /// Keep each call's audio as a WAV in the app data folder (off by default: audio is
+    /// transcribed on the laptop and then thrown away).
+    #[serde(default)]
+    pub keep_call_audio: bool,
 }
 
 impl Default for Settings {
@@ -25,6 +29,7 @@ impl Default for Settings {
             connectivity_probe: "api.anthropic.com:443".into(),
             microphone: None,
             call_audio: None,
+            keep_call_audio: false,
         }
     }
 }

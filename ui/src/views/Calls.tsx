@@ -1,5 +1,5 @@
 import { useCallback, useState } from "react";
-import { commands, count, dateTime, duration, errorOf, mmss, run, type CallAnalysis, type CommandError, type TranscriptSegment } from "../api";
+import { commands, count, dateTime, duration, errorOf, mmss, run, type CallAnalysis, type CallConsent, type CallMoment, type CommandError, type TranscriptSegment } from "../api";
 import { href, navigate } from "../router";
 import { BusyButton, Chip, Empty, ErrorBox, PageHeader, SkeletonBlock, SkeletonRows, useApp, useLoad } from "../ui";
 
@@ -70,6 +70,10 @@ export function CallDetail({ id }: { id: string }) {
   const load = useCallback(() => run(commands.getCall(id)), [id]);
   const call = useLoad(load);
   const c = call.data;
+  const loadReview = useCallback(() => run(commands.callReview(id)), [id]);
+  const review = useLoad(loadReview);
+  const [find, setFind] = useState("");
+  const needle = find.trim().toLowerCase();
   const [analyzing, setAnalyzing] = useState(false);
   const [aiError, setAiError] = useState<CommandError | null>(null);
   // The queued notice stays until the analysis it waits for shows up.
@@ -134,21 +138,38 @@ export function CallDetail({ id }: { id: string }) {
         <div className="call-grid">
           <section className="card transcript">
             <h3 className="card-title pad">Transcript</h3>
+            {c.segments.length > 0 && (
+              <div className="pad">
+                <input
+                  className="input review-search"
+                  type="search"
+                  placeholder="Search the transcript"
+                  aria-label="Search the transcript"
+                  data-testid="transcript-search"
+                  value={find}
+                  onChange={(e) => setFind(e.target.value)}
+                />
+                {needle && <span className="muted small">{c.segments.filter((s) => s.text.toLowerCase().includes(needle)).length} matching segments</span>}
+              </div>
+            )}
             {c.segments.length === 0 ? (
               <div className="empty-inline pad">No transcript for this call.</div>
             ) : (
               <ol className="segments">
-                {c.segments.map((s, i) => (
-                  <li key={i} className={`seg seg-${s.speaker}`}>
-                    <span className="seg-time">{mmss(s.start_ms)}</span>
-                    <span className="seg-speaker">{SPEAKER[s.speaker] ?? s.speaker}</span>
-                    <p className="seg-text">{s.text}</p>
-                  </li>
-                ))}
+                {c.segments
+                  .filter((s) => !needle || s.text.toLowerCase().includes(needle))
+                  .map((s, i) => (
+                    <li key={i} className={`seg seg-${s.speaker}`}>
+                      <span className="seg-time">{mmss(s.start_ms)}</span>
+                      <span className="seg-speaker">{SPEAKER[s.speaker] ?? s.speaker}</span>
+                      <p className="seg-text">{highlight(s.text, needle)}</p>
+                    </li>
+                  ))}
               </ol>
             )}
           </section>
           <aside className="side-col">
+            {review.data && <Moments moments={review.data.moments} consent={review.data.consent} />}
             {aiError && (
               <div className="error-box" role="alert">
                 <div>
@@ -170,6 +191,48 @@ export function CallDetail({ id }: { id: string }) {
             )}
           </aside>
         </div>
+      )}
+    </div>
+  );
+}
+
+function highlight(text: string, needle: string) {
+  if (!needle) return text;
+  const i = text.toLowerCase().indexOf(needle);
+  if (i < 0) return text;
+  return (
+    <>
+      {text.slice(0, i)}
+      <mark>{text.slice(i, i + needle.length)}</mark>
+      {text.slice(i + needle.length)}
+    </>
+  );
+}
+
+const ACTION: Record<CallMoment["action"], string> = { shown: "shown", dismissed: "dismissed", pinned: "pinned", used: "used it", marked: "marked" };
+
+function Moments({ moments, consent }: { moments: CallMoment[]; consent: CallConsent }) {
+  return (
+    <div className="card card-pad" data-testid="call-moments">
+      <h3 className="card-title">Coaching moments</h3>
+      <p className="muted small">
+        Consent: {consent.state.replace("_", " ")}
+        {consent.dnc ? (consent.dnc.listed ? " · on the do-not-call list" : " · do-not-call check passed") : ""}
+      </p>
+      {moments.length === 0 ? (
+        <p className="muted small">No card was shown on this call.</p>
+      ) : (
+        <ol className="segments">
+          {moments.map((m) => (
+            <li key={m.id} className="seg">
+              <span className="seg-time">{mmss(m.at_ms)}</span>
+              <span className="seg-speaker">{m.kind.replace("objection:", "").replace("alert:", "alert: ")}</span>
+              <p className="seg-text">
+                {m.text} <span className="muted small">({ACTION[m.action]})</span>
+              </p>
+            </li>
+          ))}
+        </ol>
       )}
     </div>
   );

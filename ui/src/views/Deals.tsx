@@ -394,6 +394,14 @@ export function DealDetailView({ id }: { id: string }) {
           !editing && (
             <>
               {stageSaving && <Spinner />}
+              <button
+                className="btn"
+                data-testid="start-live-call"
+                title="Open the live call window: do-not-call check, consent, live transcript and coaching"
+                onClick={() => void run(commands.openLiveCallWindow(d.deal.id, null)).catch(toastError)}
+              >
+                ☏ Call
+              </button>
               <select
                 className="input"
                 aria-label="Stage"

@@ -190,6 +190,7 @@ function AudioCard({ settings, onSaved }: { settings: Settings; onSaved: (s: Set
   const inputs = useLoad(load);
   const [mic, setMic] = useState(settings.microphone ?? "");
   const [other, setOther] = useState(settings.call_audio ?? "");
+  const [keep, setKeep] = useState(settings.keep_call_audio);
   const [level, setLevel] = useState<AudioLevel | null>(null);
   const [testing, setTesting] = useState<string | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
@@ -221,7 +222,7 @@ function AudioCard({ settings, onSaved }: { settings: Settings; onSaved: (s: Set
     setSaving(true);
     setError(null);
     try {
-      onSaved(await run(commands.saveSettings({ ...settings, microphone: emptyToNull(mic), call_audio: emptyToNull(other) })));
+      onSaved(await run(commands.saveSettings({ ...settings, microphone: emptyToNull(mic), call_audio: emptyToNull(other), keep_call_audio: keep })));
       toast("Audio settings saved", "success");
     } catch (e) {
       setError(errorOf(e));
@@ -232,7 +233,7 @@ function AudioCard({ settings, onSaved }: { settings: Settings; onSaved: (s: Set
   const list = inputs.data ?? [];
   const mics = list.filter((d) => !d.is_monitor);
   const monitors = list.filter((d) => d.is_monitor);
-  const dirty = mic !== (settings.microphone ?? "") || other !== (settings.call_audio ?? "");
+  const dirty = mic !== (settings.microphone ?? "") || other !== (settings.call_audio ?? "") || keep !== settings.keep_call_audio;
   return (
     <section className="card card-pad settings-card" data-testid="audio-card">
       <h3 className="card-title">Microphone & call audio</h3>
@@ -265,6 +266,10 @@ function AudioCard({ settings, onSaved }: { settings: Settings; onSaved: (s: Set
           </select>
         </Field>
       </div>
+      <label className="check">
+        <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} data-testid="keep-call-audio" />
+        <span>Keep call audio (a WAV per call in the app data folder). Off: audio is transcribed on this laptop and not kept.</span>
+      </label>
       <div className="meter-row">
         <button type="button" className="btn btn-secondary" onClick={() => void test()} data-testid="audio-test">
           {testing ? "Stop test" : "Test microphone"}
