@@ -22,6 +22,8 @@ pub enum ErrorKind {
     Search,
     /// The microphone or the call audio.
     Audio,
+    /// Team sync: sign-in, the server, conflicts.
+    Sync,
     Internal,
 }
 
@@ -103,6 +105,9 @@ impl From<CoreError> for CommandError {
             CoreError::Export(e) => CommandError::new(ErrorKind::Export, e.to_string()),
             CoreError::Search(m) => CommandError::new(ErrorKind::Search, m),
             CoreError::Audio(e) => CommandError::new(ErrorKind::Audio, e.to_string()),
+            // Never the password or a token: closer-sync's errors carry neither.
+            CoreError::Sync(e) => CommandError::new(ErrorKind::Sync, closer_core::sync_message(&e)),
+            CoreError::SyncInput(m) => CommandError::new(ErrorKind::Sync, m),
             other => {
                 tracing::error!(error = %other, "internal error");
                 CommandError::new(ErrorKind::Internal, other.to_string())

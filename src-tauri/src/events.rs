@@ -40,6 +40,10 @@ pub struct IndexStatusChanged(pub closer_types::IndexStatus);
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct AudioLevelChanged(pub closer_types::AudioLevel);
 
+/// Team sync's status: the status pill and Settings → Team sync follow it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct SyncStatusChanged(pub closer_types::SyncStatus);
+
 /// Forwards core events to the webview.
 pub struct TauriEvents(pub AppHandle);
 
@@ -56,6 +60,7 @@ impl EventSink for TauriEvents {
             CoreEvent::AiJobsDone(done) => AiJobsCompleted(done).emit(&self.0),
             CoreEvent::IndexStatus(s) => IndexStatusChanged(s).emit(&self.0),
             CoreEvent::AudioLevel(l) => AudioLevelChanged(l).emit(&self.0),
+            CoreEvent::SyncStatus(s) => SyncStatusChanged(s).emit(&self.0),
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, "could not emit an event to the UI");

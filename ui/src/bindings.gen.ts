@@ -87,6 +87,13 @@ export const commands = {
 	 */
 	startLevelMeter: (device: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("start_level_meter", { device })),
 	stopLevelMeter: () => typedError<null, CommandError>(__TAURI_INVOKE("stop_level_meter")),
+	syncStatus: () => typedError<SyncStatus, CommandError>(__TAURI_INVOKE("sync_status")),
+	syncSignIn: (input: SyncSignIn) => typedError<SyncStatus, CommandError>(__TAURI_INVOKE("sync_sign_in", { input })),
+	syncSignOut: () => typedError<SyncStatus, CommandError>(__TAURI_INVOKE("sync_sign_out")),
+	syncNow: () => typedError<SyncStatus, CommandError>(__TAURI_INVOKE("sync_now")),
+	syncConflicts: () => typedError<SyncConflict[], CommandError>(__TAURI_INVOKE("sync_conflicts")),
+	resolveSyncConflict: (resolution: ConflictResolution) => typedError<SyncConflict[], CommandError>(__TAURI_INVOKE("resolve_sync_conflict", { resolution })),
+	teamOverview: (days: number) => typedError<TeamOverview, CommandError>(__TAURI_INVOKE("team_overview", { days })),
 };
 
 /** Events */
@@ -96,6 +103,7 @@ export const events = {
 	connectivityChanged: makeEvent<ConnectivityChanged, ConnectivityChanged>("connectivity-changed"),
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	indexStatusChanged: makeEvent<IndexStatusChanged, IndexStatusChanged>("index-status-changed"),
+	syncStatusChanged: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync-status-changed"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 };
 
@@ -671,7 +679,7 @@ export type ErrorKind = "not_found" | "invalid" | "import" | "storage" | "secret
 /**  Content search or the library folders. */
 "search" | 
 /**  The microphone or the call audio. */
-"audio" | "internal";
+"audio" | "sync" | "internal";
 
 export type FeatureBudget = {
 	/**  The feature's snake_case name (`lead_score`, `proposal` ...). */
@@ -1245,3 +1253,19 @@ function makeEvent<TListen, TEmit = TListen>(name: string, serialize?: (payload:
     return Object.assign(fn, base);
 }
 
+
+export type SyncState = "signed_out" | "syncing" | "up_to_date" | "offline" | "error";
+export type SyncAccount = { email: string, role: string, org_id: string };
+export type SyncStatus = { state: SyncState, message: string | null, server_url: string | null, account: SyncAccount | null, last_synced_at: number | null, pending: number, conflicts: number, progress_done: number | null, progress_total: number | null };
+export type SyncStatusChanged = SyncStatus;
+export type SyncSignIn = { server_url: string, email: string, password: string };
+export type ConflictSide = "mine" | "theirs";
+export type ConflictChoice = "keep_mine" | "take_theirs";
+export type ConflictResolution = { id: number, choice: ConflictChoice };
+export type SyncConflict = { id: number, entity: string, entity_id: string, title: string, field: string, current_value: string, other_value: string, other_side: ConflictSide, other_by: string, other_at: number, refused: string | null, recorded_at: number };
+export type HealthSource = "ai" | "local";
+export type PipelineCell = { rep: string, stage: DealStage, deals: number, amount_cents: number };
+export type TeamDeal = { id: string, name: string, company: string | null, rep: string, stage: DealStage, amount_cents: number, close_date: string | null, health: number, band: HealthBand, source: HealthSource, at_risk_cents: number, updated_at: number };
+export type RepHealth = { rep: string, open_deals: number, open_amount_cents: number, average_health: number, deals: TeamDeal[] };
+export type HealthTrendPoint = { day: string, rep: string, average_health: number, deals: number };
+export type TeamOverview = { pipeline: PipelineCell[], reps: RepHealth[], risks: TeamDeal[], trend: HealthTrendPoint[], computed_at: number };

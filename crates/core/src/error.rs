@@ -30,6 +30,12 @@ pub enum CoreError {
     /// Audio capture: the sentence is for the rep.
     #[error(transparent)]
     Audio(#[from] closer_audio::AudioError),
+    /// Team sync: see [`crate::sync_message`] for the rep's sentence.
+    #[error(transparent)]
+    Sync(#[from] closer_sync::SyncError),
+    /// Team sync input the rep must fix (server address, email, not signed in).
+    #[error("{0}")]
+    SyncInput(String),
     #[error("a background task stopped unexpectedly: {0}")]
     Task(String),
 }

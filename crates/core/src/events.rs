@@ -19,6 +19,8 @@ pub enum CoreEvent {
     IndexStatus(closer_types::IndexStatus),
     /// The level meter's reading, or why it stopped.
     AudioLevel(closer_types::AudioLevel),
+    /// Team sync's status changed (state, progress, pending, conflicts).
+    SyncStatus(closer_types::SyncStatus),
 }
 
 pub trait EventSink: Send + Sync + 'static {

@@ -14,6 +14,8 @@ mod connectivity;
 mod content_index;
 mod error;
 mod events;
+mod sync;
+mod team;
 
 pub use ai::ANTHROPIC_API;
 pub use closer_embed::MODEL_DIR_NAME;
@@ -22,6 +24,8 @@ pub use closer_store::StoreError;
 pub use connectivity::probe;
 pub use error::{CoreError, Result};
 pub use events::{CollectEvents, CoreEvent, EventSink, NoEvents};
+pub use sync::{sync_message, KeyringTokens, ROUND_EVERY};
+pub use team::{at_risk_cents, deal_health, overview as team_overview_tx, TEAM, UNASSIGNED};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -77,6 +81,7 @@ struct Inner {
     ai_problem: Option<String>,
     content: content_index::ContentIndex,
     audio: audio::AudioState,
+    sync: sync::SyncRuntime,
 }
 
 impl Closer {
@@ -120,6 +125,7 @@ impl Closer {
                 ai_problem,
                 content,
                 audio: audio::AudioState::default(),
+                sync: sync::SyncRuntime::default(),
             }),
         };
         if config.seed_demo_when_empty {
@@ -518,6 +524,10 @@ impl Closer {
             if let Ok(c) = self.connectivity().await {
                 self.set_online(c.online);
                 if last != Some(c.online) {
+                    if c.online && last.is_some() {
+                        // Back online: the team sync need not wait for its next try.
+                        self.nudge_sync();
+                    }
                     last = Some(c.online);
                     self.emit(CoreEvent::ConnectivityChanged {
                         online: c.online,
@@ -576,6 +586,7 @@ fn seed_demo(tx: &rusqlite::Transaction, now: Millis) -> closer_store::Result<()
     for activity in &demo.activities {
         activities::insert(tx, activity)?;
     }
+    team::backfill_demo_history(tx, &demo.deals, &demo.activities, now)?;
     for proposal in &demo.proposals {
         proposals::insert(tx, proposal)?;
     }

@@ -28,6 +28,7 @@ pub mod calls;
 pub mod changelog;
 pub mod content;
 pub mod deals;
+pub mod health_history;
 pub mod leads;
 pub mod proposals;
 pub mod search;
@@ -49,6 +50,8 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_init.sql")),
     M::up(include_str!("migrations/0002_ai.sql")),
     M::up(include_str!("migrations/0003_sync.sql")),
+    // 0004 and 0005 belong to features developed beside this one; merged, they come first.
+    M::up(include_str!("migrations/0006_health_history.sql")),
 ];
 
 /// The migrations [`Store::open`] applies.

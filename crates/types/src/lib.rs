@@ -46,6 +46,8 @@ mod vocabulary;
 pub use vocabulary::*;
 mod speech;
 pub use speech::*;
+mod team;
+pub use team::*;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
