@@ -177,12 +177,14 @@ impl Closer {
             Ok((local, url))
         })
         .await?;
-        let signed_in = self.signed_in().await;
+        // A running loop means signed in (the keyring is asked only otherwise).
+        let running = lock(&self.sync_rt().running).is_some();
+        let signed_in = running || self.signed_in().await;
         let live = lock(&self.sync_rt().live).clone();
         let state = match (signed_in, live.state) {
             (false, _) => SyncState::SignedOut,
             (true, Some(s)) => s,
-            (true, None) => SyncState::Offline,
+            (true, None) => SyncState::Syncing,
         };
         let pending = local.outbox + local.unstaged;
         Ok(SyncStatus {

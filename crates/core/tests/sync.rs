@@ -466,8 +466,11 @@ async fn two_devices_edit_the_same_field_and_the_rep_keeps_theirs_or_mine() {
     let started = Instant::now();
     loop {
         let on_b = b.sync_conflicts().await.unwrap();
-        if let Some(x) = on_b.iter().find(|x| x.field == "amount_cents") {
-            assert_eq!(x.other_value, "1200000");
+        if let Some(x) = on_b
+            .iter()
+            .find(|x| x.field == "amount_cents" && x.other_value == "1200000")
+        {
+            assert_eq!(x.other_side, ConflictSide::Mine);
             b.resolve_sync_conflict(x.id, ConflictChoice::TakeTheirs)
                 .await
                 .unwrap();
