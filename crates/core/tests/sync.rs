@@ -3,6 +3,8 @@
 //! real OS keyring (the kernel keyring on CI), and the manager view's queries on real
 //! SQLite.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed setup is a failed test
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -274,7 +276,7 @@ async fn a_rep_signs_in_edits_offline_and_the_manager_sees_it() {
     assert_eq!(rep.sync_status().await.unwrap().state, SyncState::SignedOut);
 
     let deal = rep
-        .create_deal(deal_draft("Globex rollout", 50_000_00, "Rita"))
+        .create_deal(deal_draft("Globex rollout", 5_000_000, "Rita"))
         .await
         .unwrap();
     let s = rep
@@ -316,7 +318,7 @@ async fn a_rep_signs_in_edits_offline_and_the_manager_sees_it() {
         .await
         .unwrap();
     assert!(s.account.unwrap().sees_team());
-    wait_deal(&manager, &deal.id, |d| d.amount_cents == 50_000_00).await;
+    wait_deal(&manager, &deal.id, |d| d.amount_cents == 5_000_000).await;
     let before = manager.team_overview(30).await.unwrap();
     let row = before
         .risks
@@ -329,7 +331,7 @@ async fn a_rep_signs_in_edits_offline_and_the_manager_sees_it() {
     // The server goes away; the rep keeps working: the edit waits in the outbox.
     server.kill();
     let mut edit = draft_of(&deal);
-    edit.amount_cents = 80_000_00;
+    edit.amount_cents = 8_000_000;
     edit.close_date = Some("2020-01-31".into()); // passed: the health drops
     edit.competitors = vec!["Initech".into()];
     rep.update_deal(deal.id.clone(), edit).await.unwrap();
@@ -343,7 +345,7 @@ async fn a_rep_signs_in_edits_offline_and_the_manager_sees_it() {
             .unwrap()
             .deal
             .amount_cents,
-        80_000_00,
+        8_000_000,
         "the app works offline"
     );
 
@@ -354,7 +356,7 @@ async fn a_rep_signs_in_edits_offline_and_the_manager_sees_it() {
         s.state == SyncState::UpToDate && s.pending == 0
     })
     .await;
-    let seen = wait_deal(&manager, &deal.id, |d| d.amount_cents == 80_000_00).await;
+    let seen = wait_deal(&manager, &deal.id, |d| d.amount_cents == 8_000_000).await;
     assert_eq!(seen.close_date.as_deref(), Some("2020-01-31"));
     let after = manager.team_overview(30).await.unwrap();
     let row_after = after.risks.iter().find(|d| d.id == deal.id).unwrap();
@@ -366,7 +368,7 @@ async fn a_rep_signs_in_edits_offline_and_the_manager_sees_it() {
     );
     assert_eq!(
         row_after.at_risk_cents,
-        closer_core::at_risk_cents(80_000_00, row_after.health)
+        closer_core::at_risk_cents(8_000_000, row_after.health)
     );
 
     // The rep saw the whole story in status events.
@@ -406,7 +408,7 @@ async fn two_devices_edit_the_same_field_and_the_rep_keeps_theirs_or_mine() {
         .await
         .unwrap();
     let deal = a
-        .create_deal(deal_draft("Initech renewal", 10_000_00, "Rita"))
+        .create_deal(deal_draft("Initech renewal", 1_000_000, "Rita"))
         .await
         .unwrap();
     a.sync_now().await.unwrap();
@@ -414,7 +416,7 @@ async fn two_devices_edit_the_same_field_and_the_rep_keeps_theirs_or_mine() {
 
     // Both change the amount; the laptop first, the desktop later (its clock wins).
     let mut on_a = draft_of(&deal);
-    on_a.amount_cents = 11_000_00;
+    on_a.amount_cents = 1_100_000;
     a.update_deal(deal.id.clone(), on_a).await.unwrap();
     wait_status(&a, "the laptop's push", |s| {
         s.pending == 0 && s.state == SyncState::UpToDate
@@ -422,10 +424,10 @@ async fn two_devices_edit_the_same_field_and_the_rep_keeps_theirs_or_mine() {
     .await;
     tokio::time::sleep(Duration::from_millis(5)).await;
     let mut on_b = draft_of(&deal);
-    on_b.amount_cents = 12_000_00;
+    on_b.amount_cents = 1_200_000;
     b.update_deal(deal.id.clone(), on_b).await.unwrap();
     b.sync_now().await.unwrap();
-    wait_deal(&a, &deal.id, |d| d.amount_cents == 12_000_00).await;
+    wait_deal(&a, &deal.id, |d| d.amount_cents == 1_200_000).await;
 
     // The laptop lists its lost value beside the current one.
     let started = Instant::now();
@@ -458,9 +460,9 @@ async fn two_devices_edit_the_same_field_and_the_rep_keeps_theirs_or_mine() {
     assert!(left.iter().all(|x| x.id != c.id));
     assert_eq!(
         a.get_deal(deal.id.clone()).await.unwrap().deal.amount_cents,
-        11_000_00
+        1_100_000
     );
-    wait_deal(&b, &deal.id, |d| d.amount_cents == 11_000_00).await;
+    wait_deal(&b, &deal.id, |d| d.amount_cents == 1_100_000).await;
     // The desktop's value lost in its turn: it is listed there as the rep's own, and
     // taking the other side (what is current) just closes it.
     let started = Instant::now();
@@ -485,7 +487,7 @@ async fn two_devices_edit_the_same_field_and_the_rep_keeps_theirs_or_mine() {
     }
     assert_eq!(
         b.get_deal(deal.id.clone()).await.unwrap().deal.amount_cents,
-        11_000_00
+        1_100_000
     );
     a.sync_sign_out().await.unwrap();
     b.sync_sign_out().await.unwrap();
