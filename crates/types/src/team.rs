@@ -184,6 +184,7 @@ pub struct HealthTrendPoint {
     pub day: String,
     pub rep: String,
     /// 0..100.
+    #[specta(type = Number)]
     pub average_health: f32,
     pub deals: u32,
 }
