@@ -240,7 +240,7 @@ async fn a_reps_offline_edit_reaches_the_managers_team_view() -> Result<()> {
         .iter()
         .find(|r| {
             r.split_whitespace()
-                .any(|w| w.len() == 10 && w.starts_with("20") && *w > today.as_str())
+                .any(|w| w.len() == 10 && w.starts_with("20") && w > today.as_str())
                 && !r.contains("Closed")
         })
         .context("an open deal with a future close date")?;
