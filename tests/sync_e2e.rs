@@ -10,6 +10,7 @@
 //! closer-server --bin closer-server`), Xvfb and tauri-driver: run through
 //! `scripts/test.sh`.
 
+#[allow(dead_code)] // the harness is shared with e2e.rs; this test uses part of it
 mod harness;
 
 use std::net::TcpListener;
