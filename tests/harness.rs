@@ -225,6 +225,25 @@ impl App {
         Ok(())
     }
 
+    /// Sets an input's value the way typing does for React (the native setter, then an
+    /// `input` event): for date inputs and replacing a field's whole text.
+    #[allow(dead_code)] // used by the sync test only
+    pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
+        self.wait_for(css).await?;
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+                 Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);
+                 el.dispatchEvent(new Event('input', { bubbles: true }));
+                 el.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![serde_json::json!(css), serde_json::json!(value)],
+            )
+            .await
+            .with_context(|| format!("setting the value of {css}"))?;
+        Ok(())
+    }
+
     pub async fn clear(&self, css: &str) -> Result<()> {
         let el = self.client.find(Locator::Css(css)).await?;
         el.clear().await?;

@@ -555,3 +555,53 @@ pub async fn dnc_add(core: Core<'_>, phone: String, reason: String) -> CmdResult
 pub async fn dnc_remove(core: Core<'_>, phone: String) -> CmdResult<bool> {
     Ok(core.dnc_remove(phone).await?)
 }
+
+// ---- team sync and the manager view ----------------------------------------------
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(core: Core<'_>) -> CmdResult<SyncStatus> {
+    Ok(core.sync_status().await?)
+}
+
+/// The password is used for this one request and kept nowhere.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_sign_in(core: Core<'_>, input: SyncSignIn) -> CmdResult<SyncStatus> {
+    Ok(core.sync_sign_in(input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_sign_out(core: Core<'_>) -> CmdResult<SyncStatus> {
+    Ok(core.sync_sign_out().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(core: Core<'_>) -> CmdResult<SyncStatus> {
+    Ok(core.sync_now().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_conflicts(core: Core<'_>) -> CmdResult<Vec<SyncConflict>> {
+    Ok(core.sync_conflicts().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_sync_conflict(
+    core: Core<'_>,
+    resolution: ConflictResolution,
+) -> CmdResult<Vec<SyncConflict>> {
+    Ok(core
+        .resolve_sync_conflict(resolution.id, resolution.choice)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn team_overview(core: Core<'_>, days: u32) -> CmdResult<TeamOverview> {
+    Ok(core.team_overview(days).await?)
+}

@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Call,
     /// The call was refused before recording: do-not-call list, consent not confirmed.
     CallRefused,
+    /// Team sync: sign-in, the server, conflicts.
+    Sync,
     Internal,
 }
 
@@ -109,6 +111,9 @@ impl From<CoreError> for CommandError {
             CoreError::Audio(e) => CommandError::new(ErrorKind::Audio, e.to_string()),
             CoreError::Call(m) => CommandError::new(ErrorKind::Call, m),
             CoreError::CallRefused(m) => CommandError::new(ErrorKind::CallRefused, m),
+            // Never the password or a token: closer-sync's errors carry neither.
+            CoreError::Sync(e) => CommandError::new(ErrorKind::Sync, closer_core::sync_message(&e)),
+            CoreError::SyncInput(m) => CommandError::new(ErrorKind::Sync, m),
             other => {
                 tracing::error!(error = %other, "internal error");
                 CommandError::new(ErrorKind::Internal, other.to_string())

@@ -43,6 +43,9 @@ pub struct AudioLevelChanged(pub closer_types::AudioLevel);
 /// A live call changed: transcript, suggestion card, metrics, devices, end.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct LiveCallChanged(pub closer_types::LiveCallEvent);
+/// Team sync's status: the status pill and Settings → Team sync follow it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct SyncStatusChanged(pub closer_types::SyncStatus);
 
 /// Forwards core events to the webview.
 pub struct TauriEvents(pub AppHandle);
@@ -61,6 +64,7 @@ impl EventSink for TauriEvents {
             CoreEvent::IndexStatus(s) => IndexStatusChanged(s).emit(&self.0),
             CoreEvent::AudioLevel(l) => AudioLevelChanged(l).emit(&self.0),
             CoreEvent::LiveCall(e) => LiveCallChanged(e).emit(&self.0),
+            CoreEvent::SyncStatus(s) => SyncStatusChanged(s).emit(&self.0),
         };
         if let Err(e) = result {
             tracing::warn!(error = %e, "could not emit an event to the UI");

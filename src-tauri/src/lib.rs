@@ -100,6 +100,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             live_window::open_live_call_window,
             start_level_meter,
             stop_level_meter,
+            sync_status,
+            sync_sign_in,
+            sync_sign_out,
+            sync_now,
+            sync_conflicts,
+            resolve_sync_conflict,
+            team_overview,
         ])
         .events(tauri_specta::collect_events![
             events::ImportProgress,
@@ -109,6 +116,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             events::IndexStatusChanged,
             events::AudioLevelChanged,
             events::LiveCallChanged,
+            events::SyncStatusChanged,
         ])
 }
 
@@ -159,11 +167,22 @@ pub fn run() -> anyhow::Result<()> {
                 config.keyring_service = service;
             }
             config.model_dir = model_dir(app);
+            // A workspace that starts empty (a manager's, synced from the team; tests).
+            if std::env::var_os("CLOSER_NO_DEMO").is_some() {
+                config.seed_demo_when_empty = false;
+            }
             let sink = Arc::new(events::TauriEvents(app.handle().clone()));
             let core = Closer::open(config, sink)?;
             tracing::info!(data_dir = %dir.display(), "workspace open");
             tauri::async_runtime::spawn(core.clone().watch_connectivity(Duration::from_secs(15)));
             core.start_content_index();
+            // Team sync starts when this workspace is signed in; offline it just waits.
+            let syncing = core.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = syncing.start_sync().await {
+                    tracing::warn!(error = %e, "team sync not started");
+                }
+            });
             app.manage(core);
             app.set_menu(menu::build(app.handle())?)?;
             app.on_menu_event(menu::on_event);

@@ -24,6 +24,13 @@ import type {
   ProposalVersion,
   SearchHit,
   Settings,
+  HealthTrendPoint,
+  PipelineCell,
+  SyncConflict,
+  SyncSignIn,
+  SyncStatus,
+  TeamDeal,
+  TeamOverview,
 } from "../src/bindings.gen";
 
 const now = Date.now();
@@ -429,6 +436,39 @@ $480 per seat per year, onboarding included. A two-year price lock is available.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Args = any;
+// ---- team sync and the manager view (mock) ----
+let syncState: SyncStatus = { state: "signed_out", message: null, server_url: null, account: null, last_synced_at: null, pending: 0, conflicts: 0, progress_done: null, progress_total: null };
+let mockConflicts: SyncConflict[] = [];
+function teamOverview(days: number): TeamOverview {
+  const team: TeamDeal[] = deals.map((d) => {
+    const health = localHealth(d).score;
+    return { id: d.id, name: d.name, company: leads.find((l) => l.id === d.lead_id)?.company ?? null, rep: d.owner ?? "Unassigned", stage: d.stage, amount_cents: d.amount_cents, close_date: d.close_date, health, band: health >= 70 ? "healthy" : health >= 40 ? "at_risk" : "critical", source: "local", at_risk_cents: Math.round(d.amount_cents * (1 - health / 100)), updated_at: d.updated_at };
+  });
+  const open = team.filter((d) => !d.stage.startsWith("closed"));
+  const cells = new Map<string, PipelineCell>();
+  for (const d of team) {
+    const k = `${d.rep}|${d.stage}`;
+    const c = cells.get(k) ?? { rep: d.rep, stage: d.stage, deals: 0, amount_cents: 0 };
+    c.deals += 1;
+    c.amount_cents += d.amount_cents;
+    cells.set(k, c);
+  }
+  const reps = Array.from(new Set(open.map((d) => d.rep))).map((rep) => {
+    const mine = open.filter((d) => d.rep === rep);
+    const amount = mine.reduce((a, d) => a + d.amount_cents, 0);
+    return { rep, open_deals: mine.length, open_amount_cents: amount, average_health: Math.round(mine.reduce((a, d) => a + d.health * d.amount_cents, 0) / Math.max(1, amount)), deals: mine };
+  });
+  const trend: HealthTrendPoint[] = [];
+  for (let i = days - 1; i >= 0; i--) {
+    const day = new Date(now - i * DAY).toISOString().slice(0, 10);
+    for (const r of [{ rep: "Team", average_health: 0, open_deals: open.length }, ...reps]) {
+      const base = r.rep === "Team" ? reps.reduce((a, x) => a + x.average_health, 0) / Math.max(1, reps.length) : r.average_health;
+      trend.push({ day, rep: r.rep, average_health: Math.max(0, Math.min(100, base + 8 * Math.sin((i + r.rep.length) / 5) + i / 4)), deals: r.open_deals });
+    }
+  }
+  return { pipeline: Array.from(cells.values()), reps, risks: open.sort((a, b) => b.at_risk_cents - a.at_risk_cents), trend, computed_at: Date.now() };
+}
+
 mockIPC(
   async (cmd: string, a?: Args) => {
     await sleep(cmd === "search" ? 15 : 120);
@@ -814,6 +854,45 @@ mockIPC(
         }
         return done;
       }
+      case "sync_status":
+        return syncState;
+      case "sync_sign_in": {
+        await sleep(600);
+        const input = a.input as SyncSignIn;
+        if (!/^https?:\/\/./.test(input.server_url)) fail("sync", `'${input.server_url}' is not a server address; write it like https://closer.example.com`);
+        if (input.password !== "demo") fail("sync", "The team server refused: wrong email or password.");
+        const at = Date.now();
+        mockConflicts = [
+          { id: 1, entity: "deal", entity_id: deals[0].id, title: deals[0].name, field: "amount_cents", current_value: String(deals[0].amount_cents), other_value: String(deals[0].amount_cents + 500000), other_side: "theirs", other_by: "device 3f9a1c", other_at: at - 3_600_000, refused: null, recorded_at: at },
+        ];
+        syncState = { ...syncState, state: "up_to_date", server_url: input.server_url, account: { email: input.email, role: input.email.startsWith("max") ? "manager" : "rep", org_id: "org-1" }, last_synced_at: at, conflicts: mockConflicts.length };
+        await emit("sync-status-changed", syncState);
+        return syncState;
+      }
+      case "sync_sign_out":
+        syncState = { ...syncState, state: "signed_out", account: null, message: null };
+        await emit("sync-status-changed", syncState);
+        return syncState;
+      case "sync_now": {
+        if (syncState.state === "signed_out") fail("sync", "Sign in to a team server first (Settings → Team sync).");
+        const offline = new URLSearchParams(window.location.search).has("sync-offline");
+        syncState = offline
+          ? { ...syncState, state: "offline", pending: 3, message: "The team server cannot be reached. Your changes are kept on this computer and sync when it answers again." }
+          : { ...syncState, state: "up_to_date", pending: 0, message: null, last_synced_at: Date.now() };
+        await emit("sync-status-changed", syncState);
+        return syncState;
+      }
+      case "sync_conflicts":
+        return mockConflicts;
+      case "resolve_sync_conflict": {
+        mockConflicts = mockConflicts.filter((c) => c.id !== a.resolution.id);
+        syncState = { ...syncState, conflicts: mockConflicts.length };
+        await emit("sync-status-changed", syncState);
+        return mockConflicts;
+      }
+      case "team_overview":
+        await sleep(200);
+        return teamOverview(a.days);
       default:
         fail("internal", `mock: unknown command ${cmd}`);
     }

@@ -13,6 +13,8 @@ import { LiveCallView } from "./views/LiveCall";
 import { IndexProgress, SettingsView } from "./views/Settings";
 import { AiUsageView } from "./views/AiUsage";
 import { ContentAuditView } from "./views/ContentAudit";
+import { ConflictsView, SyncPill, useSyncStatus } from "./views/Team";
+import { ManagerView } from "./views/Manager";
 
 type NavItem = { key: string; label: string; path: string; icon: string; count?: (s: WorkspaceStats) => number };
 
@@ -26,7 +28,7 @@ const NAV: NavItem[] = [
 ];
 
 /** Workspace changes that only refresh data in place (no remount, no "reloaded" toast). */
-const SOFT_REASONS = new Set(["lead scores", "queued AI work", "content library"]);
+const SOFT_REASONS = new Set(["lead scores", "queued AI work", "content library", "sync"]);
 
 /** The notification for queued AI work that finished, e.g. "Back online: scores for 10 leads are ready." */
 function aiJobsMessage(done: AiJobsDone): { text: string; kind: "success" | "error" | "info" } {
@@ -67,6 +69,10 @@ function View({ route }: { route: Route }) {
       return <AiUsageView />;
     case "content-audit":
       return <ContentAuditView />;
+    case "team":
+      return <ManagerView />;
+    case "conflicts":
+      return <ConflictsView />;
     default:
       return <LeadsList />;
   }
@@ -89,6 +95,9 @@ function Shell() {
   const [searchOpen, setSearchOpen] = useState(false);
   const [indexStatus, setIndexStatus] = useState<IndexStatus | null>(null);
   const nextToast = useRef(1);
+  const [sync] = useSyncStatus();
+  // The manager view: for managers and admins, and in the demo (not signed in).
+  const showTeam = sync == null || sync.state === "signed_out" || (sync.account != null && sync.account.role !== "rep");
 
   const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);
   const toast = useCallback(
@@ -207,6 +216,19 @@ function Shell() {
             </div>
           )}
           <div className="nav nav-bottom">
+            {showTeam && (
+              <a
+                href={href("/team")}
+                data-testid="nav-team"
+                className={`nav-link${section === "team" ? " active" : ""}`}
+                aria-current={section === "team" ? "page" : undefined}
+              >
+                <span className="nav-icon" aria-hidden>
+                  ▦
+                </span>
+                <span className="nav-label">Team</span>
+              </a>
+            )}
             <a
               href={href("/ai-usage")}
               data-testid="nav-ai-usage"
@@ -248,6 +270,7 @@ function Shell() {
             </button>
             <div className="topbar-right">
               <IndexProgress status={indexStatus} />
+              <SyncPill status={sync} />
               <span
                 data-testid="connectivity"
                 className={`pill ${conn == null ? "pill-unknown" : conn.online ? "pill-online" : "pill-offline"}`}

@@ -416,24 +416,33 @@ impl Closer {
 
     /// The local health score, always, and Claude's last analysis if there is one.
     pub async fn deal_insights(&self, deal_id: Id) -> Result<DealInsights> {
-        self.read(move |c| {
-            let deal = deals::get(c, &deal_id)?;
-            let timeline = activities::for_deal(c, &deal_id)?;
-            let analysis = ai_results::deal_analysis(c, &deal_id)?;
-            let mut local = closer_ai::local_health(&deal, &timeline, now_millis());
-            // The last analysed call of the deal moves the score too.
-            for summary in calls::for_deal(c, &deal_id)? {
-                if summary.sentiment.is_none() {
-                    continue;
+        let id = deal_id.clone();
+        let insights = self
+            .read(move |c| {
+                let deal = deals::get(c, &deal_id)?;
+                let timeline = activities::for_deal(c, &deal_id)?;
+                let analysis = ai_results::deal_analysis(c, &deal_id)?;
+                let mut local = closer_ai::local_health(&deal, &timeline, now_millis());
+                // The last analysed call of the deal moves the score too.
+                for summary in calls::for_deal(c, &deal_id)? {
+                    if summary.sentiment.is_none() {
+                        continue;
+                    }
+                    if let Some(a) = calls::get(c, &summary.id)?.analysis {
+                        local = closer_ai::with_last_call(local, &a);
+                    }
+                    break;
                 }
-                if let Some(a) = calls::get(c, &summary.id)?.analysis {
-                    local = closer_ai::with_last_call(local, &a);
-                }
-                break;
-            }
-            Ok(DealInsights { local, analysis })
-        })
-        .await
+                Ok(DealInsights { local, analysis })
+            })
+            .await?;
+        // The health just computed goes into the manager view's trend.
+        let (score, source) = match &insights.analysis {
+            Some(a) => (a.deal_health_score, HealthSource::Ai),
+            None => (insights.local.score, HealthSource::Local),
+        };
+        self.record_deal_health(id, score, source).await;
+        Ok(insights)
     }
 
     /// Asks Claude for a full analysis of the deal and keeps it.

@@ -36,6 +36,12 @@ pub enum CoreError {
     /// The call was refused (do-not-call list, no consent); the refusal is logged.
     #[error("{0}")]
     CallRefused(String),
+    /// Team sync: see [`crate::sync_message`] for the rep's sentence.
+    #[error(transparent)]
+    Sync(#[from] closer_sync::SyncError),
+    /// Team sync input the rep must fix (server address, email, not signed in).
+    #[error("{0}")]
+    SyncInput(String),
     #[error("a background task stopped unexpectedly: {0}")]
     Task(String),
 }

@@ -21,6 +21,8 @@ pub enum CoreEvent {
     AudioLevel(closer_types::AudioLevel),
     /// A live call changed (transcript, suggestion, metrics, devices).
     LiveCall(closer_types::LiveCallEvent),
+    /// Team sync's status changed (state, progress, pending, conflicts).
+    SyncStatus(closer_types::SyncStatus),
 }
 
 pub trait EventSink: Send + Sync + 'static {

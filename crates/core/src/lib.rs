@@ -16,6 +16,8 @@ mod content_index;
 pub mod echo;
 mod error;
 mod events;
+mod sync;
+mod team;
 
 pub use ai::ANTHROPIC_API;
 pub use calls_live::{CallAudio, SpeechEngine};
@@ -25,6 +27,8 @@ pub use closer_store::StoreError;
 pub use connectivity::probe;
 pub use error::{CoreError, Result};
 pub use events::{CollectEvents, CoreEvent, EventSink, NoEvents};
+pub use sync::{sync_message, KeyringTokens, ROUND_EVERY};
+pub use team::{at_risk_cents, deal_health, overview as team_overview_tx, TEAM, UNASSIGNED};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -81,6 +85,7 @@ struct Inner {
     content: content_index::ContentIndex,
     audio: audio::AudioState,
     live: calls_live::LiveState,
+    sync: sync::SyncRuntime,
 }
 
 impl Closer {
@@ -125,6 +130,7 @@ impl Closer {
                 content,
                 audio: audio::AudioState::default(),
                 live: calls_live::LiveState::default(),
+                sync: sync::SyncRuntime::default(),
             }),
         };
         // A call the app was stopped in keeps its transcript up to the last final segment.
@@ -527,6 +533,10 @@ impl Closer {
             if let Ok(c) = self.connectivity().await {
                 self.set_online(c.online);
                 if last != Some(c.online) {
+                    if c.online && last.is_some() {
+                        // Back online: the team sync need not wait for its next try.
+                        self.nudge_sync();
+                    }
                     last = Some(c.online);
                     self.emit(CoreEvent::ConnectivityChanged {
                         online: c.online,
@@ -585,6 +595,7 @@ fn seed_demo(tx: &rusqlite::Transaction, now: Millis) -> closer_store::Result<()
     for activity in &demo.activities {
         activities::insert(tx, activity)?;
     }
+    team::backfill_demo_history(tx, &demo.deals, &demo.activities, now)?;
     for proposal in &demo.proposals {
         proposals::insert(tx, proposal)?;
     }

@@ -28,6 +28,7 @@ pub mod calls;
 pub mod changelog;
 pub mod content;
 pub mod deals;
+pub mod health_history;
 pub mod leads;
 pub mod live_calls;
 pub mod proposals;
@@ -52,6 +53,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("migrations/0003_sync.sql")),
     M::up(include_str!("migrations/0004_live_calls.sql")),
     M::up(include_str!("migrations/0005_sync_entities.sql")),
+    M::up(include_str!("migrations/0006_health_history.sql")),
 ];
 
 /// The migrations [`Store::open`] applies.

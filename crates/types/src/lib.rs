@@ -48,6 +48,8 @@ mod speech;
 pub use speech::*;
 mod live_call;
 pub use live_call::*;
+mod team;
+pub use team::*;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;

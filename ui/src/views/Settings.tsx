@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { commands, emptyToNull, errorOf, events, label, run, type AiSettings, type AiSettingsInput, type AudioLevel, type CommandError, type IndexStatus, type LibraryOverview, type SecretStatus, type Settings } from "../api";
 import { ErrorBox, Field, Modal, PageHeader, SkeletonBlock, useApp, useLoad } from "../ui";
+import { TeamSyncCard } from "./Team";
 
 export function SettingsView() {
   const loadSettings = useCallback(() => run(commands.getSettings()), []);
@@ -14,6 +15,7 @@ export function SettingsView() {
       <ErrorBox error={settings.error} onRetry={settings.reload} />
       {!settings.data && settings.loading && <SkeletonBlock lines={4} />}
       {settings.data && <GeneralSettings key={settings.data.user_name} initial={settings.data} onSaved={settings.setData} />}
+      {settings.data && <TeamSyncCard initialUrl={settings.data.team_server_url} />}
       <ApiKeyCard status={key.data} error={key.error} onStatus={key.setData} />
       <LibraryCard />
       {settings.data && <AudioCard settings={settings.data} onSaved={settings.setData} />}
@@ -26,19 +28,18 @@ export function SettingsView() {
 function GeneralSettings({ initial, onSaved }: { initial: Settings; onSaved: (s: Settings) => void }) {
   const { toast } = useApp();
   const [userName, setUserName] = useState(initial.user_name);
-  const [server, setServer] = useState(initial.team_server_url ?? "");
   const [probe, setProbe] = useState(initial.connectivity_probe);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
   const errs: Record<string, string> = {};
   for (const f of error?.fields ?? []) errs[f.field] = f.reason;
-  const dirty = userName !== initial.user_name || server !== (initial.team_server_url ?? "") || probe !== initial.connectivity_probe;
+  const dirty = userName !== initial.user_name || probe !== initial.connectivity_probe;
 
   const save = async () => {
     setSaving(true);
     setError(null);
     try {
-      const s = await run(commands.saveSettings({ ...initial, user_name: userName.trim(), team_server_url: emptyToNull(server), connectivity_probe: probe.trim() }));
+      const s = await run(commands.saveSettings({ ...initial, user_name: userName.trim(), connectivity_probe: probe.trim() }));
       onSaved(s);
       toast("Settings saved", "success");
     } catch (e) {
@@ -56,14 +57,11 @@ function GeneralSettings({ initial, onSaved }: { initial: Settings; onSaved: (s:
         void save();
       }}
     >
-      <h3 className="card-title">Profile & sync</h3>
+      <h3 className="card-title">Profile</h3>
       {error && error.fields.length === 0 && <ErrorBox error={error} />}
       <div className="form-grid">
         <Field label="Your name" error={errs.user_name} hint="Used as the owner of what you create." wide>
           <input className="input" value={userName} onChange={(e) => setUserName(e.target.value)} data-testid="settings-user-name" />
-        </Field>
-        <Field label="Team server URL" error={errs.team_server_url} hint="Optional. Leave empty to work fully offline." wide>
-          <input className="input" value={server} onChange={(e) => setServer(e.target.value)} placeholder="https://closer.yourcompany.com" />
         </Field>
         <Field label="Connectivity probe" error={errs.connectivity_probe} hint="host:port checked to decide whether you are online." wide>
           <input className="input mono" value={probe} onChange={(e) => setProbe(e.target.value)} />
