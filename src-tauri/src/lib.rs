@@ -148,6 +148,16 @@ fn model_dir(app: &tauri::App) -> Option<PathBuf> {
     Some(dir.join("models").join(closer_core::MODEL_DIR_NAME))
 }
 
+/// The speech model for live calls: `CLOSER_SPEECH_MODEL`, else the copy bundled with the
+/// app (its resources; in a development build, next to the binary).
+fn speech_model(app: &tauri::App) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CLOSER_SPEECH_MODEL") {
+        return Some(PathBuf::from(path));
+    }
+    let dir = app.path().resource_dir().ok()?;
+    Some(dir.join(closer_core::SPEECH_MODEL))
+}
+
 pub fn run() -> anyhow::Result<()> {
     let builder = specta_builder();
     tauri::Builder::default()
@@ -183,6 +193,14 @@ pub fn run() -> anyhow::Result<()> {
                     tracing::warn!(error = %e, "team sync not started");
                 }
             });
+            match speech_model(app) {
+                Some(path) => core.start_speech_engine(path),
+                None => core.set_speech_engine_problem(
+                    "The speech model could not be found: calls are recorded without a live \
+                     transcript or coaching."
+                        .into(),
+                ),
+            }
             app.manage(core);
             app.set_menu(menu::build(app.handle())?)?;
             app.on_menu_event(menu::on_event);

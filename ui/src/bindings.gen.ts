@@ -99,6 +99,14 @@ export const commands = {
 	 */
 	startLevelMeter: (device: string | null) => typedError<string, CommandError>(__TAURI_INVOKE("start_level_meter", { device })),
 	stopLevelMeter: () => typedError<null, CommandError>(__TAURI_INVOKE("stop_level_meter")),
+	syncStatus: () => typedError<SyncStatus, CommandError>(__TAURI_INVOKE("sync_status")),
+	/**  The password is used for this one request and kept nowhere. */
+	syncSignIn: (input: SyncSignIn) => typedError<SyncStatus, CommandError>(__TAURI_INVOKE("sync_sign_in", { input })),
+	syncSignOut: () => typedError<SyncStatus, CommandError>(__TAURI_INVOKE("sync_sign_out")),
+	syncNow: () => typedError<SyncStatus, CommandError>(__TAURI_INVOKE("sync_now")),
+	syncConflicts: () => typedError<SyncConflict[], CommandError>(__TAURI_INVOKE("sync_conflicts")),
+	resolveSyncConflict: (resolution: ConflictResolution) => typedError<SyncConflict[], CommandError>(__TAURI_INVOKE("resolve_sync_conflict", { resolution })),
+	teamOverview: (days: number) => typedError<TeamOverview, CommandError>(__TAURI_INVOKE("team_overview", { days })),
 };
 
 /** Events */
@@ -109,6 +117,7 @@ export const events = {
 	importProgress: makeEvent<ImportProgress, ImportProgress>("import-progress"),
 	indexStatusChanged: makeEvent<IndexStatusChanged, IndexStatusChanged>("index-status-changed"),
 	liveCallChanged: makeEvent<LiveCallChanged, LiveCallChanged>("live-call-changed"),
+	syncStatusChanged: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync-status-changed"),
 	workspaceChanged: makeEvent<WorkspaceChanged, WorkspaceChanged>("workspace-changed"),
 };
 
@@ -415,13 +424,13 @@ export type CallSummary = {
 	sentiment: number | null,
 };
 
-/**  The part of a battle card a suggestion changes. */
 /**  Who the call is with: a deal (its lead's phones are checked) or a lead. */
 export type CallTarget = {
 	deal_id: string | null,
 	lead_id: string | null,
 };
 
+/**  The part of a battle card a suggestion changes. */
 export type CardSection = "summary" | 
 /**  `our_strengths`. */
 "strengths" | 
@@ -449,7 +458,6 @@ export type CircuitStatus =
 /**  The wait is over: the next request probes Claude. */
 "half_open";
 
-/**  What happens to one column of the file. */
 /**  A coaching card. */
 export type CoachCard = {
 	/**  "Price", "Competitor: Vantage BI". */
@@ -464,6 +472,7 @@ export type CoachCard = {
 	segment_end_ms: number,
 };
 
+/**  What happens to one column of the file. */
 export type ColumnMapping = {
 	/**  1-based column number, as a spreadsheet shows it. */
 	column: number,
@@ -488,6 +497,18 @@ export type CompetitiveThreat = {
 /**  How sure the model is of its deal analysis. */
 export type Confidence = "low" | "medium" | "high";
 
+/**  How a rep settles a conflict. */
+export type ConflictChoice = "keep_mine" | "take_theirs";
+
+/**  A rep's decision on one conflict. */
+export type ConflictResolution = {
+	id: number,
+	choice: ConflictChoice,
+};
+
+/**  Whose value a conflict's losing side was. */
+export type ConflictSide = "mine" | "theirs";
+
 export type Connectivity = {
 	online: boolean,
 	checked_at: number,
@@ -498,10 +519,10 @@ export type ConnectivityChanged = {
 	checked_at: number,
 };
 
-/**  A person at the lead's company. */
 /**  Whether the rep read the consent announcement. */
 export type ConsentState = "not_asked" | "confirmed" | "declined";
 
+/**  A person at the lead's company. */
 export type Contact = {
 	name: string,
 	title: string | null,
@@ -716,7 +737,6 @@ export type DealSummary = {
 	updated_at: number,
 };
 
-/**  Two items that say nearly the same thing (`a` is the older one). */
 /**  The do-not-call check made before a call. */
 export type DncCheck = {
 	/**  The numbers checked (the lead's contacts' phones, normalised). */
@@ -734,6 +754,7 @@ export type DncEntry = {
 	added_at: number,
 };
 
+/**  Two items that say nearly the same thing (`a` is the older one). */
 export type DuplicatePair = {
 	a_id: string,
 	a_title: string,
@@ -758,7 +779,9 @@ export type ErrorKind = "not_found" | "invalid" | "import" | "storage" | "secret
 /**  A live call could not start or stop (one already runs, none runs). */
 "call" | 
 /**  The call was refused before recording: do-not-call list, consent not confirmed. */
-"call_refused" | "internal";
+"call_refused" | 
+/**  Team sync: sign-in, the server, conflicts. */
+"sync" | "internal";
 
 export type FeatureBudget = {
 	/**  The feature's snake_case name (`lead_score`, `proposal` ...). */
@@ -805,6 +828,23 @@ export type HealthFactor = {
 	points: number,
 	/**  "No activity for 19 days (−15)". */
 	detail: string,
+};
+
+/**  Where a deal's health score came from. */
+export type HealthSource = 
+/**  Claude's latest analysis. */
+"ai" | 
+/**  The local explainable score. */
+"local";
+
+/**  The team's average health of open deals on one day. */
+export type HealthTrendPoint = {
+	/**  `YYYY-MM-DD` (UTC). */
+	day: string,
+	rep: string,
+	/**  0..100. */
+	average_health: number,
+	deals: number,
 };
 
 /**  What the user sees before anything is written. */
@@ -971,7 +1011,9 @@ export type LibraryOverview = {
 	index: IndexStatus,
 };
 
-/**  A deal's health computed on the laptop, without Claude: every deal always has one. */
+/**  A live call changed: transcript, suggestion card, metrics, devices, end. */
+export type LiveCallChanged = LiveCallEvent;
+
 /**  A live call, as the live call window sees it change. */
 export type LiveCallEvent = 
 /**  Words still being heard (greyed); replaced by the next partial or the final. */
@@ -979,7 +1021,9 @@ export type LiveCallEvent =
 /**  A segment that will not change (already saved). */
 { type: "final"; call_id: string; seq: number; segment: TranscriptSegment } | 
 /**  A coaching card to show now. */
-{ type: "suggestion"; call_id: string; moment_id: number; card: CoachCard } | 
+{ type: "suggestion"; call_id: string; 
+/**  0 when the moment could not be saved. */
+moment_id: number; card: CoachCard } | 
 /**  A gentle alert (talk ratio, monologue, pace). */
 { type: "alert"; call_id: string; at_ms: number; message: string } | 
 /**  Talk metrics after a final segment. */
@@ -987,17 +1031,15 @@ export type LiveCallEvent =
 /**  Audio was lost because transcription fell behind (total so far). */
 { type: "dropped"; call_id: string; speaker: Speaker; total_ms: number } | 
 /**  An input went away; capture resumes on another one. */
-{ type: "device_lost"; call_id: string; speaker: Speaker; message: string } | 
-{ type: "device_resumed"; call_id: string; speaker: Speaker; device: string } | 
+{ type: "device_lost"; call_id: string; speaker: Speaker; message: string } | { type: "device_resumed"; call_id: string; speaker: Speaker; device: string } | 
 /**  Transcription stopped on a channel (the engine failed); the call goes on. */
 { type: "problem"; call_id: string; message: string } | 
 /**  The speech model's state (loaded once per app, at start). */
-{ type: "speech_model"; loading: boolean; ready: boolean; message: string | null } | 
+{ type: "speech_model"; loading: boolean; ready: boolean; 
+/**  Why it is not ready (missing, failed), for the rep. */
+message: string | null } | 
 /**  The call ended and was saved. */
 { type: "ended"; call_id: string; segments: number; analysis_queued: boolean };
-
-/**  A live call changed: transcript, suggestion card, metrics, devices, end. */
-export type LiveCallChanged = LiveCallEvent;
 
 /**  A call that started. */
 export type LiveCallStarted = {
@@ -1012,6 +1054,7 @@ export type LiveCallStarted = {
 	coaching_off_reason: string | null,
 };
 
+/**  A deal's health computed on the laptop, without Claude: every deal always has one. */
 export type LocalHealth = {
 	/**  0..100. */
 	score: number,
@@ -1078,6 +1121,14 @@ export type Performer = {
 	deals_won: number,
 	/**  `deals_won / deals_influenced`, 0.0 when it influenced none. */
 	win_rate: number,
+};
+
+/**  One cell of the team pipeline: a rep's deals in one stage. */
+export type PipelineCell = {
+	rep: string,
+	stage: DealStage,
+	deals: number,
+	amount_cents: number,
 };
 
 /**  A proposal: markdown, autosaved as the rep types. */
@@ -1166,6 +1217,16 @@ export type QueueItem = {
 
 export type QueueStatus = "pending" | "running" | "done" | "failed";
 
+/**  A rep's open deals and their average health. */
+export type RepHealth = {
+	rep: string,
+	open_deals: number,
+	open_amount_cents: number,
+	/**  Average health of the open deals, amount-weighted (0..100). */
+	average_health: number,
+	deals: TeamDeal[],
+};
+
 /**  Claude's second look at the content results of a search. */
 export type RerankedResults = {
 	query: string,
@@ -1252,7 +1313,7 @@ export type Settings = {
 	 *  Keep each call's audio as a WAV in the app data folder (off by default: audio is
 	 *  transcribed on the laptop and then thrown away).
 	 */
-	keep_call_audio: boolean,
+	keep_call_audio?: boolean,
 };
 
 export type SignalStrength = "weak" | "moderate" | "strong";
@@ -1295,7 +1356,77 @@ export type Stance = "supportive" | "neutral" | "opposed" | "unknown";
 
 export type SuggestionStatus = "pending" | "accepted" | "rejected";
 
-/**  A piece of a snippet; `hit` pieces matched the query and are highlighted. */
+/**  The signed-in account (no secrets: the sign-in token stays in the OS keyring). */
+export type SyncAccount = {
+	email: string,
+	/**  `rep`, `manager` or `admin`. */
+	role: string,
+	org_id: string,
+};
+
+/**  One field two people changed (or a change the server refused), both values shown. */
+export type SyncConflict = {
+	id: number,
+	/**  `lead` or `deal`. */
+	entity: string,
+	entity_id: string,
+	/**  The deal's name or the lead's company, when the row is here. */
+	title: string,
+	field: string,
+	/**  The value now in the workspace (`null` when the row is gone), as JSON text. */
+	current_value: string,
+	/**  The value that lost (or was refused), as JSON text. */
+	other_value: string,
+	/**  Whose the losing value was. */
+	other_side: ConflictSide,
+	/**  Who wrote the losing value (a device id, or "you"). */
+	other_by: string,
+	other_at: number,
+	/**  Set when the server refused the change (e.g. not allowed): why. */
+	refused: string | null,
+	recorded_at: number,
+};
+
+/**  Signing in to a team server. */
+export type SyncSignIn = {
+	server_url: string,
+	email: string,
+	password: string,
+};
+
+/**  Where team sync is, for the status pill and Settings. */
+export type SyncState = 
+/**  Not signed in to a team server: everything stays on this computer. */
+"signed_out" | 
+/**  A sync round is running (see `progress_done`/`progress_total`). */
+"syncing" | 
+/**  The last round finished and nothing waits to be sent. */
+"up_to_date" | 
+/**  The server cannot be reached; edits wait in the outbox and go when it answers. */
+"offline" | 
+/**  Sync stopped and needs the rep: `message` says what to do. */
+"error";
+
+/**  Team sync's status: state, when it last finished, what waits. */
+export type SyncStatus = {
+	state: SyncState,
+	/**  For `error` (and `offline`): a sentence the rep can act on. */
+	message: string | null,
+	server_url: string | null,
+	account: SyncAccount | null,
+	last_synced_at: number | null,
+	/**  Local changes not yet acknowledged by the server. */
+	pending: number,
+	/**  Conflicts not yet looked at. */
+	conflicts: number,
+	/**  While syncing: changes done of total (push, then pull). */
+	progress_done: number | null,
+	progress_total: number | null,
+};
+
+/**  Team sync's status: the status pill and Settings → Team sync follow it. */
+export type SyncStatusChanged = SyncStatus;
+
 /**  Live talk metrics. */
 export type TalkMetrics = {
 	now_ms: number,
@@ -1307,6 +1438,36 @@ export type TalkMetrics = {
 	rep_wpm: number,
 };
 
+/**  A deal in the manager view. */
+export type TeamDeal = {
+	id: string,
+	name: string,
+	company: string | null,
+	rep: string,
+	stage: DealStage,
+	amount_cents: number,
+	close_date: string | null,
+	/**  0..100. */
+	health: number,
+	band: HealthBand,
+	source: HealthSource,
+	/**  amount × (1 − health/100), in cents. */
+	at_risk_cents: number,
+	updated_at: number,
+};
+
+/**  Everything the manager view shows, from the local cache. */
+export type TeamOverview = {
+	pipeline: PipelineCell[],
+	reps: RepHealth[],
+	/**  Open deals by amount at risk, largest first. */
+	risks: TeamDeal[],
+	/**  Per day and rep, oldest first (the last `days` days). */
+	trend: HealthTrendPoint[],
+	computed_at: number,
+};
+
+/**  A piece of a snippet; `hit` pieces matched the query and are highlighted. */
 export type TextSpan = {
 	text: string,
 	hit: boolean,

@@ -16,6 +16,7 @@ mod content_index;
 pub mod echo;
 mod error;
 mod events;
+mod speech;
 mod sync;
 mod team;
 
@@ -24,6 +25,7 @@ pub use calls_live::{CallAudio, SpeechEngine};
 pub use closer_embed::MODEL_DIR_NAME;
 pub use closer_import::ImportError;
 pub use closer_store::StoreError;
+pub use closer_transcribe::DEFAULT_MODEL as SPEECH_MODEL;
 pub use connectivity::probe;
 pub use error::{CoreError, Result};
 pub use events::{CollectEvents, CoreEvent, EventSink, NoEvents};

@@ -21,6 +21,10 @@ pub enum SearchError {
     #[error("the search index is damaged ({0}); delete it to rebuild")]
     Corrupt(String),
 
+    /// The query-embedding thread could not be started (the system is out of threads).
+    #[error("search could not start its embedding thread: {0}")]
+    Thread(std::io::Error),
+
     /// Another thread panicked while holding the index.
     #[error("the search index is unusable after an earlier failure")]
     Poisoned,
