@@ -281,6 +281,20 @@ impl App {
         Ok(out)
     }
 
+    /// The cells of every row matching `css`: each child's text content, trimmed, whether
+    /// or not the cell is on screen (WebKit's element text leaves some table cells out).
+    pub async fn rows_cells(&self, css: &str) -> Result<Vec<Vec<String>>> {
+        let v = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(r => \
+                 Array.from(r.children).map(c => c.textContent.trim()));",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        Ok(serde_json::from_value(v).unwrap_or_default())
+    }
+
     pub async fn value(&self, css: &str) -> Result<String> {
         self.wait_for(css).await?;
         Ok(self
