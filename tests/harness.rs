@@ -283,6 +283,7 @@ impl App {
 
     /// The cells of every row matching `css`: each child's text content, trimmed, whether
     /// or not the cell is on screen (WebKit's element text leaves some table cells out).
+    #[allow(dead_code)] // used by the sync test only
     pub async fn rows_cells(&self, css: &str) -> Result<Vec<Vec<String>>> {
         let v = self
             .client
