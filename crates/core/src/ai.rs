@@ -327,7 +327,7 @@ impl Closer {
             title: p.title.clone(),
             author,
             company: "Lumora".into(),
-            date: date_of(now_millis()),
+            date: closer_types::iso_day(now_millis()),
         };
         blocking(move || closer_export::export_to(&path, &p.body, &meta).map_err(CoreError::from))
             .await
@@ -765,22 +765,6 @@ impl Closer {
     }
 }
 
-/// `YYYY-MM-DD` of a timestamp (UTC), for export headers.
-fn date_of(ms: Millis) -> String {
-    let days = ms.div_euclid(86_400_000);
-    // Civil-from-days (proleptic Gregorian), valid for any date we will see.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 impl Closer {
     /// Runs the offline queue when it holds work (called by the connectivity watcher).
     pub(crate) async fn run_ai_queue_if_pending(&self) -> Result<()> {
@@ -807,8 +791,8 @@ mod tests {
 
     #[test]
     fn dates_and_urls() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(1_793_491_200_000), "2026-11-01");
+        assert_eq!(closer_types::iso_day(0), "1970-01-01");
+        assert_eq!(closer_types::iso_day(1_793_491_200_000), "2026-11-01");
         assert!(is_loopback("http://127.0.0.1:4010"));
         assert!(!is_loopback("https://api.anthropic.com"));
         assert_eq!(

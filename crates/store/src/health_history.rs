@@ -82,26 +82,29 @@ pub fn insert(tx: &Transaction, s: &HealthSnapshot) -> Result<bool> {
 }
 
 /// Every snapshot taken at or after `from`, oldest first.
+/// A row of `deal_id, at, score, source, stage, amount_cents, rep`.
+fn snapshot(r: &rusqlite::Row<'_>) -> Result<HealthSnapshot> {
+    let deal_id: String = r.get(0)?;
+    let score: i64 = r.get(2)?;
+    let source: String = r.get(3)?;
+    let stage: String = r.get(4)?;
+    Ok(HealthSnapshot {
+        at: r.get(1)?,
+        score: u8::try_from(score.clamp(0, 100)).unwrap_or(0),
+        source: from_enum("deal_health_history", &deal_id, "source", &source)?,
+        stage: from_enum("deal_health_history", &deal_id, "stage", &stage)?,
+        amount_cents: r.get(5)?,
+        rep: r.get(6)?,
+        deal_id,
+    })
+}
+
 pub fn since(conn: &Connection, from: Millis) -> Result<Vec<HealthSnapshot>> {
     let mut stmt = conn.prepare_cached(
         "SELECT deal_id, at, score, source, stage, amount_cents, rep FROM deal_health_history \
          WHERE at >= ?1 ORDER BY at, deal_id",
     )?;
-    collect(&mut stmt, [from], |r| {
-        let deal_id: String = r.get(0)?;
-        let score: i64 = r.get(2)?;
-        let source: String = r.get(3)?;
-        let stage: String = r.get(4)?;
-        Ok(HealthSnapshot {
-            at: r.get(1)?,
-            score: u8::try_from(score.clamp(0, 100)).unwrap_or(0),
-            source: from_enum("deal_health_history", &deal_id, "source", &source)?,
-            stage: from_enum("deal_health_history", &deal_id, "stage", &stage)?,
-            amount_cents: r.get(5)?,
-            rep: r.get(6)?,
-            deal_id,
-        })
-    })
+    collect(&mut stmt, [from], snapshot)
 }
 
 /// The latest snapshot of each deal taken before `before` (the trend's starting
@@ -114,21 +117,7 @@ pub fn latest_before(conn: &Connection, before: Millis) -> Result<Vec<HealthSnap
                        WHERE x.deal_id = h.deal_id AND x.at < ?1) \
          ORDER BY h.deal_id",
     )?;
-    collect(&mut stmt, [before], |r| {
-        let deal_id: String = r.get(0)?;
-        let score: i64 = r.get(2)?;
-        let source: String = r.get(3)?;
-        let stage: String = r.get(4)?;
-        Ok(HealthSnapshot {
-            at: r.get(1)?,
-            score: u8::try_from(score.clamp(0, 100)).unwrap_or(0),
-            source: from_enum("deal_health_history", &deal_id, "source", &source)?,
-            stage: from_enum("deal_health_history", &deal_id, "stage", &stage)?,
-            amount_cents: r.get(5)?,
-            rep: r.get(6)?,
-            deal_id,
-        })
-    })
+    collect(&mut stmt, [before], snapshot)
 }
 
 /// Every deal's id with its lead's company, in name order (the manager view's rows).
