@@ -483,3 +483,164 @@ async fn the_post_call_analysis_lands_on_the_deal_timeline_and_moves_its_health(
     assert!(without.clamp(0, 100) != i32::from(after.score));
     fake.stop().await;
 }
+
+/// Wraps an engine so its streams stop inside `push` while the gate is shut, like a
+/// transcriber that cannot keep up (a busy laptop, a model too big for it).
+struct Stalling {
+    inner: Scripted,
+    gate: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    /// Streams stall once they have heard this far.
+    after_ms: u32,
+}
+
+struct StallingStream {
+    inner: Box<dyn SpeechStream>,
+    gate: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    after_ms: u32,
+}
+
+impl SpeechEngine for Stalling {
+    fn open_stream(
+        &self,
+        speaker: Speaker,
+        vocabulary: &[String],
+    ) -> Result<Box<dyn SpeechStream>, SpeechError> {
+        Ok(Box::new(StallingStream {
+            inner: self.inner.open_stream(speaker, vocabulary)?,
+            gate: self.gate.clone(),
+            after_ms: self.after_ms,
+        }))
+    }
+}
+
+impl SpeechStream for StallingStream {
+    fn push(&mut self, start_ms: u32, samples: &[f32]) -> Result<Vec<SpeechEvent>, SpeechError> {
+        if start_ms >= self.after_ms {
+            let (open, cv) = &*self.gate;
+            let mut g = open.lock().unwrap();
+            while !*g {
+                g = cv.wait(g).unwrap();
+            }
+        }
+        self.inner.push(start_ms, samples)
+    }
+
+    fn finish(&mut self) -> Result<Vec<SpeechEvent>, SpeechError> {
+        self.inner.finish()
+    }
+}
+
+/// The transcriber falls a minute behind: capture never waits for it (a minute of audio
+/// goes into a ring that holds five seconds), the oldest audio is dropped and the rep is
+/// told how much, what was on screen stays saved, and once the transcriber is back the
+/// newest speech is transcribed and coached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transcriber_a_minute_behind_drops_old_audio_visibly_and_keeps_the_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = Arc::new(CollectEvents::default());
+    let closer = open(dir.path(), None, events.clone());
+    let gate = Arc::new((std::sync::Mutex::new(true), std::sync::Condvar::new()));
+    closer.set_speech_engine(Arc::new(Stalling {
+        inner: Scripted {
+            rep: vec![],
+            prospect: vec![
+                Line {
+                    start_ms: 0,
+                    end_ms: 1000,
+                    text: "We looked at your pricing.",
+                },
+                Line {
+                    start_ms: 30_000,
+                    end_ms: 31_000,
+                    text: "This line is spoken while the transcriber is stuck.",
+                },
+                Line {
+                    start_ms: 63_000,
+                    end_ms: 64_000,
+                    text: "Honestly it is too expensive for us.",
+                },
+            ],
+        },
+        gate: gate.clone(),
+        after_ms: 1_300,
+    }));
+    let (deal, _) = deal_with_phone(&closer).await;
+    let ring = AudioRing::new(5.0);
+    let started = closer
+        .start_call_from_rings(target(&deal), true, vec![(Speaker::Prospect, ring.clone())])
+        .await
+        .unwrap();
+    ring.push(&voice(1000, 0.5));
+    ring.push(&silence(300));
+    wait_for("the first final", || finals(&events).len() == 1);
+
+    // The transcriber stalls for a minute of call time. Capture keeps pushing 100 ms
+    // blocks; none of them waits (the test would hang here if one did).
+    *gate.0.lock().unwrap() = false;
+    let mut call_ms = 1_300;
+    while call_ms < 65_000 {
+        let block = if (30_000..31_000).contains(&call_ms) || (63_000..64_000).contains(&call_ms) {
+            voice(100, 0.5)
+        } else {
+            silence(100)
+        };
+        ring.push(&block);
+        call_ms += 100;
+    }
+    assert!(
+        ring.dropped_total() >= 55 * 16_000,
+        "the ring keeps its five seconds and drops the oldest, however far behind the \
+         transcriber is: {} samples dropped",
+        ring.dropped_total()
+    );
+    {
+        let (open, cv) = &*gate;
+        *open.lock().unwrap() = true;
+        cv.notify_all();
+    }
+
+    let dropped_ms = || {
+        events
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                CoreEvent::LiveCall(LiveCallEvent::Dropped { total_ms, .. }) => Some(*total_ms),
+                _ => None,
+            })
+            .max()
+    };
+    wait_for("the newest line transcribed", || finals(&events).len() == 2);
+    let dropped = dropped_ms().expect("the rep is told audio was skipped");
+    assert!(
+        (55_000..=62_000).contains(&dropped),
+        "about a minute minus the ring's five seconds is reported dropped: {dropped} ms"
+    );
+    let texts: Vec<String> = finals(&events).into_iter().map(|s| s.text).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "We looked at your pricing.".to_string(),
+            "Honestly it is too expensive for us.".to_string()
+        ],
+        "the line lost in the dropped audio is not invented; the newest one is heard"
+    );
+    wait_for("a price card for the newest line", || {
+        events.0.lock().unwrap().iter().any(|e| {
+            matches!(e, CoreEvent::LiveCall(LiveCallEvent::Suggestion { card, .. }) if card.kind == "objection:price")
+        })
+    });
+    ring.close();
+    let call = closer.stop_call().await.unwrap();
+    let saved: Vec<&str> = call.segments.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        saved,
+        vec![
+            "We looked at your pricing.",
+            "Honestly it is too expensive for us."
+        ],
+        "what was on screen is saved with the call"
+    );
+    assert!(started.coaching);
+}

@@ -9,8 +9,10 @@
 //!   message tells the rep that search works by keywords only.
 //! - [`to_blob`] / [`from_blob`] are the little-endian f32 bytes a vector is stored as in
 //!   a SQLite BLOB column.
-//! - [`VectorIndex`] holds every vector end to end in memory and scores them all per
-//!   query: exact, and fast enough at the size of one rep's library (tens of thousands).
+//! - [`VectorIndex`] holds every vector end to end in memory (f32, plus an 8-bit copy)
+//!   and scores them all per query: a pass over the 8-bit copy picks a shortlist, the f32
+//!   rows score it exactly. Exact results, fast enough at the size of one rep's library
+//!   (tens of thousands of passages).
 //!
 //! What it deliberately does not know: SQL, FTS, what the texts are (leads, battle cards,
 //! content) and how long documents are split into passages. It never touches the network.

@@ -626,6 +626,42 @@ impl SearchIndex {
                 .lexicon
                 .search(&terms, tuning.bm25_columns, tuning.depth)
         };
+        // Everything that does not need the query's vector is done before waiting for it
+        // (the embedding thread is still working): the keyword list, the facet
+        // candidates and each candidate's keyword, facet and prior scores.
+        let lex = best_per_item(&lexical);
+        let qf = QueryFacets::new(&parsed);
+        let deal = DealBits::new(ctx);
+        let lex_best = lex.order.first().map_or(0.0, |id| lex.best[id].1);
+        // A hybrid candidate's parts except the vector's: (keyword, facets, priors).
+        let parts = |id: &str| -> Option<(&str, [f32; 3])> {
+            let (id, item) = state.items.get_key_value(id)?;
+            let lexical = tuning.fused(
+                lex.rank.get(id.as_str()).copied(),
+                lex.best.get(id.as_str()).map_or(0.0, |b| b.1),
+                lex_best,
+                tuning.lexical,
+            );
+            let facets = tuning.facet_score(&match_item(&qf, &item.facets, &tuning.partial));
+            let prior = priors(item, ctx, &deal, &qf, state.max_uses, tuning);
+            Some((id.as_str(), [lexical, facets, prior]))
+        };
+        let mut hybrid: HashMap<&str, [f32; 3]> = HashMap::new();
+        if mode == Mode::Hybrid {
+            let facet_ids = if qf.is_empty() {
+                Vec::new()
+            } else {
+                facet_candidates(&state, &qf, tuning)
+            };
+            for id in lex.order.iter().map(String::as_str).chain(facet_ids) {
+                if !hybrid.contains_key(id) {
+                    if let Some((id, p)) = parts(id) {
+                        hybrid.insert(id, p);
+                    }
+                }
+            }
+        }
+
         let qvec = query_vector()?;
         let semantic = match &qvec {
             Some(v) => state
@@ -636,10 +672,7 @@ impl SearchIndex {
                 .collect(),
             None => Vec::new(),
         };
-
-        let lex = best_per_item(&lexical);
         let sem = best_per_item(&semantic);
-        let qf = QueryFacets::new(&parsed);
         let mut scored: Vec<(f32, &str)> = match mode {
             Mode::Bm25 => lex
                 .order
@@ -652,39 +685,27 @@ impl SearchIndex {
                 .map(|id| (sem.best[id].1, id.as_str()))
                 .collect(),
             Mode::Hybrid => {
-                let mut cands: HashSet<&str> = lex
-                    .order
-                    .iter()
-                    .chain(&sem.order)
-                    .map(String::as_str)
-                    .collect();
-                if !qf.is_empty() {
-                    for id in facet_candidates(&state, &qf, tuning) {
-                        cands.insert(id);
+                for id in &sem.order {
+                    if !hybrid.contains_key(id.as_str()) {
+                        if let Some((id, p)) = parts(id) {
+                            hybrid.insert(id, p);
+                        }
                     }
                 }
-                let deal = DealBits::new(ctx);
-                let lex_best = lex.order.first().map_or(0.0, |id| lex.best[id].1);
                 let sem_best = sem.order.first().map_or(0.0, |id| sem.best[id].1);
-                cands
+                hybrid
                     .into_iter()
-                    .filter_map(|id| {
-                        let item = state.items.get(id)?;
-                        let mut s = tuning.fused(
-                            lex.rank.get(id).copied(),
-                            lex.best.get(id).map_or(0.0, |b| b.1),
-                            lex_best,
-                            tuning.lexical,
-                        );
+                    .map(|(id, [lexical, facets, prior])| {
+                        let mut s = lexical;
                         s += tuning.fused(
                             sem.rank.get(id).copied(),
                             sem.best.get(id).map_or(0.0, |b| b.1),
                             sem_best,
                             tuning.vector,
                         );
-                        s += tuning.facet_score(&match_item(&qf, &item.facets, &tuning.partial));
-                        s += priors(item, ctx, &deal, &qf, state.max_uses, tuning);
-                        Some((s, id))
+                        s += facets;
+                        s += prior;
+                        (s, id)
                     })
                     .collect()
             }

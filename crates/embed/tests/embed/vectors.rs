@@ -163,3 +163,66 @@ fn top_k_agrees_with_sorting_every_score() {
         assert_eq!(index.top_k(&q, 10), expected);
     }
 }
+
+/// The first pass scans 8-bit codes; the answer must still be the exact top k, with the
+/// exact scores: compared with a brute-force f32 search over random vectors and a tight
+/// cluster of near-duplicates (where scores crowd together, as with a library's copies of
+/// the same passage), after replacements and removals too.
+#[test]
+fn top_k_is_exact_although_the_first_pass_is_8_bit() {
+    let mut rng = Rng::new(42);
+    let dim = 384;
+    let mut index = VectorIndex::new(dim);
+    let mut all: Vec<(String, Vec<f32>)> = Vec::new();
+    for i in 0..4_000 {
+        all.push((format!("r{i}"), rng.normalised(dim)));
+    }
+    let centre = rng.normalised(dim);
+    for i in 0..150 {
+        let mut v: Vec<f32> = centre.iter().map(|x| x + 0.01 * rng.unit()).collect();
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter_mut().for_each(|x| *x /= n);
+        all.push((format!("c{i}"), v));
+    }
+    for (id, v) in &all {
+        index.add(id.clone(), v).unwrap();
+    }
+    // Replace some, remove some: the codes must follow the f32 rows.
+    for i in (0..4_000).step_by(97) {
+        let v = rng.normalised(dim);
+        index.add(format!("r{i}"), &v).unwrap();
+        all[i].1 = v;
+    }
+    for i in (1..4_000).step_by(101) {
+        assert!(index.remove(&format!("r{i}")));
+        all[i].0.clear();
+    }
+    all.retain(|(id, _)| !id.is_empty());
+    assert_eq!(index.len(), all.len());
+
+    let mut near_centre: Vec<f32> = centre.iter().map(|x| x + 0.02 * rng.unit()).collect();
+    let n = near_centre.iter().map(|x| x * x).sum::<f32>().sqrt();
+    near_centre.iter_mut().for_each(|x| *x /= n);
+    let queries = [rng.normalised(dim), all[17].1.clone(), near_centre];
+    for q in &queries {
+        for k in [1, 10, 200] {
+            let mut exact: Vec<(f32, &str)> = all
+                .iter()
+                .map(|(id, v)| (cosine(v, q), id.as_str()))
+                .collect();
+            exact.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+            exact.truncate(k);
+            let got = index.top_k(q, k);
+            let got_ids: Vec<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
+            let want_ids: Vec<&str> = exact.iter().map(|(_, id)| *id).collect();
+            assert_eq!(got_ids, want_ids, "k = {k}");
+            for ((_, s), (e, _)) in got.iter().zip(&exact) {
+                assert_eq!(
+                    s.to_bits(),
+                    e.to_bits(),
+                    "scores are the exact dot products"
+                );
+            }
+        }
+    }
+}
