@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::support::{org, test_config, upsert, user, Backend, TestServer};
 use closer_server::model::Role;
+use closer_sync_proto::Entity;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Target {
@@ -34,15 +35,14 @@ enum Action {
     ListUsers,
     Invite,
     UpdateUser,
-    PushLead,
-    PushBattleCard,
-    PullLead,
-    PullBattleCard,
-    DeleteLead,
+    RotateWebhookSecret,
+    Push(Entity),
+    Pull(Entity),
+    Delete(Entity),
 }
 
-/// (action, target, expected for [rep, manager, admin]).
-const MATRIX: &[(Action, Target, [Expect; 3])] = &[
+/// (action, target, expected for [rep, manager, admin]): the account endpoints.
+const ACCOUNTS: &[(Action, Target, [Expect; 3])] = &[
     (
         Action::Me,
         Target::Own,
@@ -74,76 +74,47 @@ const MATRIX: &[(Action, Target, [Expect; 3])] = &[
         [Status(403), Status(403), Status(404)],
     ),
     (
-        Action::PushLead,
+        Action::RotateWebhookSecret,
         Target::Own,
-        [Status(200), Status(200), Status(200)],
-    ),
-    (
-        Action::PushLead,
-        Target::Teammate,
-        [Status(403), Status(403), Status(403)],
-    ),
-    (
-        Action::PushLead,
-        Target::OtherOrg,
-        [Isolated, Isolated, Isolated],
-    ),
-    (
-        Action::PushBattleCard,
-        Target::Own,
-        [Status(403), Status(200), Status(200)],
-    ),
-    (
-        Action::PushBattleCard,
-        Target::Teammate,
-        [Status(403), Status(200), Status(200)],
-    ),
-    (
-        Action::PushBattleCard,
-        Target::OtherOrg,
-        [Isolated, Isolated, Isolated],
-    ),
-    (
-        Action::PullLead,
-        Target::Own,
-        [Sees(true), Sees(true), Sees(true)],
-    ),
-    (
-        Action::PullLead,
-        Target::Teammate,
-        [Sees(false), Sees(true), Sees(true)],
-    ),
-    (
-        Action::PullLead,
-        Target::OtherOrg,
-        [Sees(false), Sees(false), Sees(false)],
-    ),
-    (
-        Action::PullBattleCard,
-        Target::Teammate,
-        [Sees(true), Sees(true), Sees(true)],
-    ),
-    (
-        Action::PullBattleCard,
-        Target::OtherOrg,
-        [Sees(false), Sees(false), Sees(false)],
-    ),
-    (
-        Action::DeleteLead,
-        Target::Teammate,
-        [Status(403), Status(403), Status(403)],
-    ),
-    (
-        Action::DeleteLead,
-        Target::OtherOrg,
-        [Isolated, Isolated, Isolated],
-    ),
-    (
-        Action::DeleteLead,
-        Target::Own,
-        [Status(200), Status(200), Status(200)],
+        [Status(403), Status(403), Status(200)],
     ),
 ];
+
+/// The sync rows for one kind of entity, seed 001's rules: reps own their leads, deals,
+/// proposals and calls (nobody else writes them; managers and admins read the team's);
+/// battle cards and content belong to the team (everyone reads them, managers and admins
+/// edit them). Rows run in this order, so a pull comes before the delete.
+fn entity_rows(kind: Entity) -> Vec<(Action, Target, [Expect; 3])> {
+    let all = |e: Expect| [e, e, e];
+    if kind.is_owned() {
+        vec![
+            (Action::Push(kind), Target::Own, all(Status(200))),
+            (Action::Push(kind), Target::Teammate, all(Status(403))),
+            (Action::Push(kind), Target::OtherOrg, all(Isolated)),
+            (Action::Pull(kind), Target::Own, all(Sees(true))),
+            (
+                Action::Pull(kind),
+                Target::Teammate,
+                [Sees(false), Sees(true), Sees(true)],
+            ),
+            (Action::Pull(kind), Target::OtherOrg, all(Sees(false))),
+            (Action::Delete(kind), Target::Teammate, all(Status(403))),
+            (Action::Delete(kind), Target::OtherOrg, all(Isolated)),
+            (Action::Delete(kind), Target::Own, all(Status(200))),
+        ]
+    } else {
+        let editors = [Status(403), Status(200), Status(200)];
+        vec![
+            (Action::Push(kind), Target::Own, editors),
+            (Action::Push(kind), Target::Teammate, editors),
+            (Action::Push(kind), Target::OtherOrg, all(Isolated)),
+            (Action::Pull(kind), Target::Teammate, all(Sees(true))),
+            (Action::Pull(kind), Target::OtherOrg, all(Sees(false))),
+            (Action::Delete(kind), Target::OtherOrg, all(Isolated)),
+            (Action::Delete(kind), Target::Teammate, editors),
+        ]
+    }
+}
 
 struct Who {
     role: Role,
@@ -215,78 +186,70 @@ async fn matrix(backend: Backend) {
     let zed_token = server.token("zed@globex.test").await.access_token;
     let mia_token = actors[1].token.clone();
 
-    // Seed: a teammate's lead, a teammate's (the manager's) battle card, and Globex's data.
-    let (s, b) = server
-        .post(
-            &ben_token,
-            "/v1/sync/push",
-            &upsert(
-                "ben",
-                1,
-                "lead",
-                "ben-lead",
-                json!({"name": field(json!("ben's"), "ben")}),
+    // Seed, for every kind: a teammate's (Ben's lead, deal...; the manager's battle card
+    // and content) and Globex's.
+    for kind in Entity::ALL {
+        let k = kind.as_str();
+        let (acme_token, acme_node, globex_token, globex_node) = if kind.is_owned() {
+            (&ben_token, "ben", &ray_token, "ray")
+        } else {
+            (&mia_token, "mia-seed", &zed_token, "zed")
+        };
+        let acme_id = if kind.is_owned() {
+            format!("ben-{k}")
+        } else {
+            format!("acme-{k}")
+        };
+        // Each seeding client pushes one mutation per kind it writes: ids 1, 2, ...
+        let mutation = Entity::ALL
+            .iter()
+            .filter(|e| e.is_owned() == kind.is_owned())
+            .position(|e| *e == kind)
+            .map_or(1, |i| i as u64 + 1);
+        for (token, node, id, name) in [
+            (acme_token, acme_node, acme_id, format!("acme {k}")),
+            (
+                globex_token,
+                globex_node,
+                format!("globex-{k}"),
+                "GLOBEX SECRET".to_string(),
             ),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = server
-        .post(
-            &mia_token,
-            "/v1/sync/push",
-            &upsert(
-                "mia-seed",
-                1,
-                "battle_card",
-                "acme-card",
-                json!({"name": field(json!("acme card"), "mia")}),
-            ),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = server
-        .post(
-            &ray_token,
-            "/v1/sync/push",
-            &upsert(
-                "ray",
-                1,
-                "lead",
-                "ray-lead",
-                json!({"name": field(json!("GLOBEX SECRET"), "ray")}),
-            ),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = server
-        .post(
-            &zed_token,
-            "/v1/sync/push",
-            &upsert(
-                "zed",
-                1,
-                "battle_card",
-                "globex-card",
-                json!({"name": field(json!("GLOBEX SECRET"), "zed")}),
-            ),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+        ] {
+            let (s, b) = server
+                .post(
+                    token,
+                    "/v1/sync/push",
+                    &upsert(
+                        node,
+                        mutation,
+                        k,
+                        &id,
+                        json!({"name": field(json!(name), node)}),
+                    ),
+                )
+                .await;
+            assert_eq!(s, 200, "seeding {id}: {b}");
+        }
+    }
     let globex_before = pull_values(&server, &zed_token).await;
 
+    let mut matrix: Vec<(Action, Target, [Expect; 3])> = ACCOUNTS.to_vec();
+    for kind in Entity::ALL {
+        matrix.extend(entity_rows(kind));
+    }
     let mut failures = Vec::new();
-    for &(action, target, expected) in MATRIX {
+    for &(action, target, expected) in &matrix {
         for (i, who) in actors.iter_mut().enumerate() {
             let expect = expected[i];
-            let own_lead = format!("{}-lead", who.role.as_str());
-            let lead_id = match target {
-                Target::Own => own_lead.as_str(),
-                Target::Teammate => "ben-lead",
-                Target::OtherOrg => "ray-lead",
-            };
-            let card_id = match target {
-                Target::Own | Target::Teammate => "acme-card",
-                Target::OtherOrg => "globex-card",
+            let entity_id = |kind: Entity| -> String {
+                let k = kind.as_str();
+                match (target, kind.is_owned()) {
+                    (Target::Own, true) => format!("{}-{k}", who.role.as_str()),
+                    (Target::Own, false) => format!("{}-new-{k}", who.role.as_str()),
+                    (Target::Teammate, true) => format!("ben-{k}"),
+                    (Target::Teammate, false) => format!("acme-{k}"),
+                    (Target::OtherOrg, _) => format!("globex-{k}"),
+                }
             };
             let user_id = match target {
                 Target::Own => who.id.clone(),
@@ -348,44 +311,44 @@ async fn matrix(backend: Backend) {
                         .await;
                     (s, None)
                 }
-                Action::PushLead => (
+                Action::RotateWebhookSecret => (
                     server
-                        .post(&token, "/v1/sync/push", &push("lead", lead_id, "upsert"))
+                        .post(&token, "/v1/webhooks/crm-secret", &json!({}))
                         .await
                         .0,
                     None,
                 ),
-                Action::PushBattleCard => (
+                Action::Push(kind) => (
                     server
                         .post(
                             &token,
                             "/v1/sync/push",
-                            &push("battle_card", card_id, "upsert"),
+                            &push(kind.as_str(), &entity_id(kind), "upsert"),
                         )
                         .await
                         .0,
                     None,
                 ),
-                Action::DeleteLead => (
+                Action::Delete(kind) => (
                     server
-                        .post(&token, "/v1/sync/push", &push("lead", lead_id, "delete"))
+                        .post(
+                            &token,
+                            "/v1/sync/push",
+                            &push(kind.as_str(), &entity_id(kind), "delete"),
+                        )
                         .await
                         .0,
                     None,
                 ),
-                Action::PullLead | Action::PullBattleCard => {
+                Action::Pull(kind) => {
                     let values = pull_values(&server, &token).await;
-                    let id = if matches!(action, Action::PullLead) {
-                        lead_id
-                    } else {
-                        card_id
-                    };
+                    let id = entity_id(kind);
                     let sees = match target {
                         // Another organisation's data: its values never appear.
                         Target::OtherOrg => {
                             values.iter().any(|(_, v)| v == &json!("GLOBEX SECRET"))
                         }
-                        _ => values.iter().any(|(e, _)| e == id),
+                        _ => values.iter().any(|(e, _)| *e == id),
                     };
                     (200, Some(sees))
                 }
@@ -413,9 +376,7 @@ async fn matrix(backend: Backend) {
     assert_eq!(pull_values(&server, &zed_token).await, globex_before);
     let ray_sees = pull_values(&server, &ray_token).await;
     assert!(
-        ray_sees
-            .iter()
-            .all(|(id, _)| id == "ray-lead" || id == "globex-card"),
+        ray_sees.iter().all(|(id, _)| id.starts_with("globex-")),
         "{ray_sees:?}"
     );
 }
