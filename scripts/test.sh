@@ -26,5 +26,5 @@ step "unit and integration tests (includes the stale-bindings check)"
 cargo test --workspace
 
 step "end-to-end: the real app under Xvfb through tauri-driver"
-xvfb-run -a -s "-screen 0 1400x900x24" cargo test --workspace --test e2e --test sync_e2e -- --ignored --nocapture --test-threads=1
+xvfb-run -a -s "-screen 0 1400x900x24" cargo test --workspace --test e2e --test sync_e2e --test live_call_e2e -- --ignored --nocapture --test-threads=1
 echo "screenshots: target/e2e-screenshots/"

@@ -343,6 +343,43 @@ impl App {
         Ok(())
     }
 
+    /// Runs `js` in the page (arguments as `arguments[i]`) and returns what it returns.
+    #[allow(dead_code)] // used by the live call test only
+    pub async fn eval(&self, js: &str, args: Vec<serde_json::Value>) -> Result<serde_json::Value> {
+        Ok(self.client.execute(js, args).await?)
+    }
+
+    /// Picks the option with `value` in a select, the way a rep clicks it.
+    #[allow(dead_code)] // used by the live call test only
+    pub async fn select_value(&self, css: &str, value: &str) -> Result<()> {
+        self.wait_for(css).await?;
+        self.client
+            .find(Locator::Css(css))
+            .await?
+            .select_by_value(value)
+            .await
+            .with_context(|| format!("choosing {value:?} in {css}"))?;
+        Ok(())
+    }
+
+    /// The handles of the app's windows (webviews) WebDriver can see.
+    #[allow(dead_code)] // used by the live call test only
+    pub async fn windows(&self) -> Result<Vec<fantoccini::wd::WindowHandle>> {
+        Ok(self.client.windows().await?)
+    }
+
+    /// The window WebDriver commands go to now.
+    #[allow(dead_code)] // used by the live call test only
+    pub async fn current_window(&self) -> Result<fantoccini::wd::WindowHandle> {
+        Ok(self.client.window().await?)
+    }
+
+    #[allow(dead_code)] // used by the live call test only
+    pub async fn switch_to(&self, w: fantoccini::wd::WindowHandle) -> Result<()> {
+        self.client.switch_to_window(w).await?;
+        Ok(())
+    }
+
     pub async fn screenshot(&self, name: &str) -> Result<()> {
         // WebKit paints asynchronously; give the view a moment to settle.
         tokio::time::sleep(Duration::from_millis(500)).await;

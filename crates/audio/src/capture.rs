@@ -253,15 +253,31 @@ fn open(wanted: Option<&str>, tx: &SyncSender<Msg>, dropped: &Arc<AtomicU64>) ->
     let rate = supported.sample_rate();
     let channels = supported.channels();
     let format = supported.sample_format();
+    let small = callback_frames(rate, supported.buffer_size());
     let config: cpal::StreamConfig = supported.into();
-    let stream = match format {
+    let build_with = |config: cpal::StreamConfig| match format {
         SampleFormat::F32 => build::<f32>(&device, config, tx, dropped),
         SampleFormat::I16 => build::<i16>(&device, config, tx, dropped),
         SampleFormat::I32 => build::<i32>(&device, config, tx, dropped),
         SampleFormat::U16 => build::<u16>(&device, config, tx, dropped),
         SampleFormat::U8 => build::<u8>(&device, config, tx, dropped),
         SampleFormat::F64 => build::<f64>(&device, config, tx, dropped),
-        other => return Err(failed(format!("sample format {other} is not supported"))),
+        other => Err(cpal::Error::with_message(
+            cpal::ErrorKind::UnsupportedConfig,
+            format!("sample format {other} is not supported"),
+        )),
+    };
+    // Short callbacks first; a device that refuses the size gets the host's default.
+    let stream = match small {
+        Some(frames) => build_with(cpal::StreamConfig {
+            buffer_size: cpal::BufferSize::Fixed(frames),
+            ..config
+        })
+        .or_else(|e| {
+            tracing::debug!(error = %e, frames, "input refused small buffers");
+            build_with(config)
+        }),
+        None => build_with(config),
     }
     .map_err(|e| failed(e.to_string()))?;
     stream.play().map_err(|e| failed(e.to_string()))?;
@@ -272,6 +288,25 @@ fn open(wanted: Option<&str>, tx: &SyncSender<Msg>, dropped: &Arc<AtomicU64>) ->
         rate,
         channels,
     })
+}
+
+/// How long one device callback's audio is. Not less: cpal's PulseAudio host makes the
+/// stream's whole buffer one callback long, so a source that posts 100 ms at a time (a pipe
+/// source fed in 100-ms writes, some Bluetooth microphones) overruns a 20-ms buffer and
+/// loses most of its audio (seen in `tests/virtual_mic.rs` at 20 and 50 ms).
+const CALLBACK: Duration = Duration::from_millis(100);
+
+/// Frames per callback to ask for: [`CALLBACK`] of audio within what the device allows.
+/// Left to itself, PulseAudio hands a record stream over in 2-s fragments (its default
+/// fragment size): partials then come in 2-s steps and cards at the final.
+fn callback_frames(rate: u32, supported: &cpal::SupportedBufferSize) -> Option<u32> {
+    let want = (u64::from(rate) * CALLBACK.as_millis() as u64 / 1000) as u32;
+    match supported {
+        cpal::SupportedBufferSize::Range { min, max } if min <= max => {
+            Some(want.clamp(*min, *max).max(1))
+        }
+        _ => None,
+    }
 }
 
 fn build<T>(
@@ -490,4 +525,21 @@ fn run(
 
 fn to_ms(samples: u64) -> u64 {
     samples * 1000 / u64::from(TARGET_RATE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callbacks_are_100_ms_within_what_the_device_allows() {
+        let range = |min, max| cpal::SupportedBufferSize::Range { min, max };
+        assert_eq!(callback_frames(48_000, &range(1, 100_000)), Some(4_800));
+        assert_eq!(callback_frames(16_000, &range(2_048, 8_192)), Some(2_048));
+        assert_eq!(callback_frames(44_100, &range(1, 256)), Some(256));
+        assert_eq!(
+            callback_frames(48_000, &cpal::SupportedBufferSize::Unknown),
+            None
+        );
+    }
 }

@@ -169,6 +169,15 @@ impl Coach {
         }
     }
 
+    /// Takes the words heard so far of an utterance that has not ended (a transcriber's
+    /// partial) and returns the suggestions they already raise, so a card can show while
+    /// the prospect is still speaking instead of after the utterance's final is decoded.
+    /// The metrics are left to the final. What is shown here counts as shown: the final
+    /// of the same utterance does not raise it again (the repeat window).
+    pub fn on_partial_segment(&mut self, seg: &TranscriptSegment) -> Vec<Suggestion> {
+        self.suggest(seg)
+    }
+
     fn suggest(&mut self, seg: &TranscriptSegment) -> Vec<Suggestion> {
         if seg.text.trim().is_empty() {
             return Vec::new();

@@ -709,6 +709,11 @@ fn ms_of(samples: u64) -> u32 {
     u32::try_from(samples * 1000 / u64::from(TARGET_RATE)).unwrap_or(u32::MAX)
 }
 
+/// A channel's worker further behind the call than this (audio waiting in its ring) skips
+/// ahead, keeping [`CATCH_UP_SAMPLES`]: a card half a minute late helps nobody.
+const MAX_LAG_SAMPLES: usize = 8 * TARGET_RATE as usize;
+const CATCH_UP_SAMPLES: usize = 2 * TARGET_RATE as usize;
+
 /// One channel: ring → (echo gate) → speech stream → finals saved, coached, emitted.
 fn channel_worker(
     sh: Arc<Shared>,
@@ -735,6 +740,25 @@ fn channel_worker(
                 let _ = w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16);
             }
         }
+        // Far behind the call (a transcriber slower than real time, a laptop busy with
+        // something else): skip to the latest audio so the transcript and the cards are
+        // about what is being said now; the window shows the seconds skipped.
+        if taken.samples.len() > MAX_LAG_SAMPLES {
+            let skip = taken.samples.len() - CATCH_UP_SAMPLES;
+            taken.samples.drain(..skip);
+            taken.start += skip as u64;
+            dropped_total += skip as u64;
+            tracing::warn!(
+                ?speaker,
+                skipped_ms = ms_of(skip as u64),
+                "transcription fell behind the call: skipped ahead"
+            );
+            sh.emit(LiveCallEvent::Dropped {
+                call_id: sh.call_id.clone(),
+                speaker,
+                total_ms: ms_of(dropped_total),
+            });
+        }
         if speaker == Speaker::Prospect {
             sh.far_lock().push(taken.start, &taken.samples);
             sh.far.1.notify_all();
@@ -758,8 +782,9 @@ fn channel_worker(
             sh.far_lock().heard_ms = ms_of(taken.start + taken.samples.len() as u64);
             sh.far.1.notify_all();
         }
+        let heard_ms = ms_of(taken.start + taken.samples.len() as u64);
         match pushed {
-            Ok(events) => handle(&sh, speaker, events),
+            Ok(events) => handle(&sh, speaker, events, heard_ms),
             Err(e) => {
                 sh.emit(LiveCallEvent::Problem {
                     call_id: sh.call_id.clone(),
@@ -773,7 +798,7 @@ fn channel_worker(
     }
     if let Some(s) = stream.as_mut() {
         match s.finish() {
-            Ok(events) => handle(&sh, speaker, events),
+            Ok(events) => handle(&sh, speaker, events, u32::MAX),
             Err(e) => tracing::warn!(error = %e, "transcriber finish failed"),
         }
     }
@@ -808,15 +833,28 @@ fn open_wav(path: &str) -> Option<hound::WavWriter<std::io::BufWriter<std::fs::F
     }
 }
 
-fn handle(sh: &Shared, speaker: Speaker, events: Vec<SpeechEvent>) {
+/// `heard_ms`: the call time up to which this channel's audio has been pushed (the end of
+/// a partial).
+fn handle(sh: &Shared, speaker: Speaker, events: Vec<SpeechEvent>, heard_ms: u32) {
     for e in events {
         match e {
-            SpeechEvent::Partial { start_ms, text, .. } => sh.emit(LiveCallEvent::Partial {
-                call_id: sh.call_id.clone(),
-                speaker,
-                start_ms,
-                text,
-            }),
+            SpeechEvent::Partial { start_ms, text, .. } => {
+                sh.emit(LiveCallEvent::Partial {
+                    call_id: sh.call_id.clone(),
+                    speaker,
+                    start_ms,
+                    text: text.clone(),
+                });
+                on_partial(
+                    sh,
+                    TranscriptSegment {
+                        speaker,
+                        start_ms,
+                        end_ms: heard_ms.max(start_ms),
+                        text,
+                    },
+                );
+            }
             SpeechEvent::Final(mut seg) => {
                 seg.speaker = speaker;
                 if seg.text.trim().is_empty() {
@@ -825,6 +863,54 @@ fn handle(sh: &Shared, speaker: Speaker, events: Vec<SpeechEvent>) {
                 on_final(sh, seg);
             }
         }
+    }
+}
+
+/// Coaches the words heard so far of an utterance, so a card shows while the prospect is
+/// still speaking rather than after the final's decode (the coach's repeat window keeps
+/// the final from showing it again). Not the rep's channel: its finals wait for the echo
+/// dedupe, and a partial there may be the prospect leaking into the microphone.
+fn on_partial(sh: &Shared, seg: TranscriptSegment) {
+    if seg.speaker == Speaker::Rep || seg.text.trim().is_empty() {
+        return;
+    }
+    let suggestions = {
+        let mut coach = lock(&sh.coach);
+        let Some(c) = coach.as_mut() else { return };
+        c.on_partial_segment(&seg)
+    };
+    show(sh, suggestions);
+}
+
+/// Saves each suggestion as a moment and sends it to the window.
+fn show(sh: &Shared, suggestions: Vec<closer_coach::Suggestion>) {
+    let id = &sh.call_id;
+    for s in suggestions {
+        let card = card_of(&s);
+        let kind = match &s.kind {
+            SuggestionKind::Objection { kind } => format!("objection:{}", kind.as_str()),
+            SuggestionKind::Competitor { .. } => "competitor".to_string(),
+        };
+        let moment = sh
+            .store
+            .write(|tx| {
+                live_calls::add_moment(
+                    tx,
+                    id,
+                    s.segment_end_ms,
+                    &kind,
+                    s.card_id.as_deref(),
+                    &s.response,
+                    MomentAction::Shown,
+                )
+            })
+            .unwrap_or(0);
+        lock(&sh.shown).push(card.title.clone());
+        sh.emit(LiveCallEvent::Suggestion {
+            call_id: id.clone(),
+            moment_id: moment,
+            card,
+        });
     }
 }
 
@@ -878,33 +964,7 @@ fn on_final(sh: &Shared, seg: TranscriptSegment) {
         let u = c.on_final_segment(&seg);
         (u, c.metrics())
     };
-    for s in update.suggestions {
-        let card = card_of(&s);
-        let kind = match &s.kind {
-            SuggestionKind::Objection { kind } => format!("objection:{}", kind.as_str()),
-            SuggestionKind::Competitor { .. } => "competitor".to_string(),
-        };
-        let moment = sh
-            .store
-            .write(|tx| {
-                live_calls::add_moment(
-                    tx,
-                    &id,
-                    s.segment_end_ms,
-                    &kind,
-                    s.card_id.as_deref(),
-                    &s.response,
-                    MomentAction::Shown,
-                )
-            })
-            .unwrap_or(0);
-        lock(&sh.shown).push(card.title.clone());
-        sh.emit(LiveCallEvent::Suggestion {
-            call_id: id.clone(),
-            moment_id: moment,
-            card,
-        });
-    }
+    show(sh, update.suggestions);
     for a in update.alerts {
         let _ = sh.store.write(|tx| {
             live_calls::add_moment(

@@ -228,7 +228,7 @@ export function LiveCallView({ route }: { route: Route }) {
       </div>
       {card && (
         <section className={`live-card ${card.pinned ? "pinned" : ""}`} data-testid="coach-card">
-          <h3>{card.card.title}</h3>
+          <h3 data-testid="coach-card-title">{card.card.title}</h3>
           {card.card.evidence.length > 0 && <p className="small muted">“{card.card.evidence.join(" … ")}”</p>}
           <p>{card.card.response}</p>
           <div className="live-card-actions">
@@ -246,7 +246,7 @@ export function LiveCallView({ route }: { route: Route }) {
       )}
       <ol className="live-transcript">
         {lines.map((l) => (
-          <li key={l.key} className={`seg seg-${l.speaker} ${l.partial ? "partial" : ""}`}>
+          <li key={l.key} className={`seg seg-${l.speaker} ${l.partial ? "partial" : ""}`} data-testid={l.partial ? "transcript-partial" : "transcript-line"} data-speaker={l.speaker}>
             <span className="seg-speaker">{WHO[l.speaker]}</span> {l.text}
           </li>
         ))}

@@ -254,13 +254,25 @@ function AudioCard({ settings, onSaved }: { settings: Settings; onSaved: (s: Set
           </select>
         </Field>
         <Field label="The other side of the call" hint="Optional: without it, Closer hears the call through your microphone." wide>
-          <select className="input" value={other} onChange={(e) => setOther(e.target.value)}>
+          <select className="input" value={other} onChange={(e) => setOther(e.target.value)} data-testid="audio-call">
             <option value="">None</option>
-            {monitors.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
+            {monitors.length > 0 && (
+              <optgroup label="What your speakers play">
+                {monitors.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            {/* A loopback device (BlackHole on macOS, a virtual cable) is an ordinary input. */}
+            <optgroup label="Other inputs">
+              {mics.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </optgroup>
           </select>
         </Field>
       </div>
@@ -280,7 +292,7 @@ function AudioCard({ settings, onSaved }: { settings: Settings; onSaved: (s: Set
         </span>
       </div>
       <div className="form-actions">
-        <button className="btn btn-primary" disabled={saving || !dirty} onClick={() => void save()}>
+        <button className="btn btn-primary" disabled={saving || !dirty} onClick={() => void save()} data-testid="audio-save">
           {saving ? "Saving…" : "Save audio settings"}
         </button>
       </div>

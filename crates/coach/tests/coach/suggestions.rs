@@ -354,3 +354,34 @@ fn the_demo_calls_get_their_own_competitors_cards() {
         }
     }
 }
+
+#[test]
+fn a_partial_raises_its_card_once_and_the_final_does_not_repeat_it() {
+    let mut coach = coach_with(&["Vantage BI"]);
+    // The words heard so far of an utterance that has not ended.
+    let partial = coach.on_partial_segment(&seg(
+        Speaker::Prospect,
+        10,
+        12,
+        "honestly your price is too high",
+    ));
+    assert_eq!(kinds(&partial), vec![objection(ObjectionKind::Price)]);
+    assert_eq!(
+        coach.metrics().prospect_talk_ms,
+        0,
+        "partials are not counted"
+    );
+    // The final of the same utterance: nothing new to show, but its words count.
+    let fin = coach.on_final_segment(&seg(
+        Speaker::Prospect,
+        10,
+        14,
+        "honestly your price is too high for us",
+    ));
+    assert!(fin.suggestions.is_empty(), "{:?}", fin.suggestions);
+    assert_eq!(coach.metrics().prospect_talk_ms, 4_000);
+    // A rep's partial never raises an objection.
+    assert!(coach
+        .on_partial_segment(&seg(Speaker::Rep, 20, 22, "is the price too high"))
+        .is_empty());
+}
