@@ -151,6 +151,13 @@ fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// Whether a suggestion card of `kind` has been shown.
+fn shown_card(events: &CollectEvents, kind: &str) -> bool {
+    events.0.lock().unwrap().iter().any(|e| {
+        matches!(e, CoreEvent::LiveCall(LiveCallEvent::Suggestion { card, .. }) if card.kind == kind)
+    })
+}
+
 fn finals(events: &CollectEvents) -> Vec<TranscriptSegment> {
     events
         .0
@@ -274,11 +281,7 @@ async fn the_transcript_up_to_the_last_final_survives_the_app_dying_mid_call() {
     ring.push(&voice(1000, 0.5));
     ring.push(&silence(300));
     wait_for("two finals", || finals(&events).len() == 2);
-    wait_for("a price card", || {
-        events.0.lock().unwrap().iter().any(|e| {
-            matches!(e, CoreEvent::LiveCall(LiveCallEvent::Suggestion { card, .. }) if card.kind == "objection:price")
-        })
-    });
+    wait_for("a price card", || shown_card(&events, "objection:price"));
 
     // The app dies: no stop_call. A new process opens the same workspace.
     std::mem::forget(closer);
@@ -627,9 +630,7 @@ async fn a_transcriber_a_minute_behind_drops_old_audio_visibly_and_keeps_the_tra
         "the line lost in the dropped audio is not invented; the newest one is heard"
     );
     wait_for("a price card for the newest line", || {
-        events.0.lock().unwrap().iter().any(|e| {
-            matches!(e, CoreEvent::LiveCall(LiveCallEvent::Suggestion { card, .. }) if card.kind == "objection:price")
-        })
+        shown_card(&events, "objection:price")
     });
     ring.close();
     let call = closer.stop_call().await.unwrap();
