@@ -3,6 +3,7 @@
 //! the test a vocabulary of user actions.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -74,6 +75,9 @@ impl Driver {
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            // Its own process group, so dropping the driver also ends the WebKitWebDriver
+            // it starts (killing tauri-driver alone leaves that one running).
+            .process_group(0)
             .spawn()
             .context("starting tauri-driver (cargo install tauri-driver --locked)")?;
         let started = Instant::now();
@@ -89,6 +93,9 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         kill_app_processes();
