@@ -647,6 +647,13 @@ impl SearchIndex {
             Some((id.as_str(), [lexical, facets, prior]))
         };
         let mut hybrid: HashMap<&str, [f32; 3]> = HashMap::new();
+        let mut add = |id: &str| {
+            if !hybrid.contains_key(id) {
+                if let Some((id, p)) = parts(id) {
+                    hybrid.insert(id, p);
+                }
+            }
+        };
         if mode == Mode::Hybrid {
             let facet_ids = if qf.is_empty() {
                 Vec::new()
@@ -654,11 +661,7 @@ impl SearchIndex {
                 facet_candidates(&state, &qf, tuning)
             };
             for id in lex.order.iter().map(String::as_str).chain(facet_ids) {
-                if !hybrid.contains_key(id) {
-                    if let Some((id, p)) = parts(id) {
-                        hybrid.insert(id, p);
-                    }
-                }
+                add(id);
             }
         }
 
@@ -686,11 +689,7 @@ impl SearchIndex {
                 .collect(),
             Mode::Hybrid => {
                 for id in &sem.order {
-                    if !hybrid.contains_key(id.as_str()) {
-                        if let Some((id, p)) = parts(id) {
-                            hybrid.insert(id, p);
-                        }
-                    }
+                    add(id);
                 }
                 let sem_best = sem.order.first().map_or(0.0, |id| sem.best[id].1);
                 hybrid
